@@ -1,0 +1,38 @@
+# windash_add_component(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+#
+# Makes the library target windash_<name> with alias windash::<name>, exported as
+# windash::<name> from the installed package. Public headers live in include/windash/<name>/;
+# warnings are PRIVATE so consumers never inherit them.
+include_guard(GLOBAL)
+
+set(WINDASH_WARNINGS
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wold-style-cast
+    -Wnon-virtual-dtor)
+
+function(windash_warnings target)
+    target_compile_options(${target} PRIVATE ${WINDASH_WARNINGS})
+    if(WINDASH_WERROR)
+        target_compile_options(${target} PRIVATE -Werror)
+    endif()
+endfunction()
+
+function(windash_add_component name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+    set(target windash_${name})
+    add_library(${target} ${ARG_SOURCES})
+    add_library(windash::${name} ALIAS ${target})
+    set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} OUTPUT_NAME windash_${name}
+                                               POSITION_INDEPENDENT_CODE ON)
+    target_compile_features(${target} PUBLIC cxx_std_20)
+    target_include_directories(${target} PUBLIC
+        $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+        $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+        PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+    windash_warnings(${target})
+    install(TARGETS ${target} EXPORT windashTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    set_property(GLOBAL APPEND PROPERTY WINDASH_COMPONENTS windash::${name})
+endfunction()
