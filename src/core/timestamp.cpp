@@ -10,7 +10,7 @@ namespace {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class timestamp_category_impl final : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "windash.timestamp"; }
     std::string message(int ev) const override {
         switch (static_cast<timestamp_errc>(ev)) {

@@ -24,8 +24,9 @@ TEST_CASE("parse_rfc3339 reads UTC times with 0 to 6 fraction digits") {
     CHECK(windash::parse_rfc3339("2025-11-03T17:22:53.000123Z").value() ==
           at(2025, 11, 3, 17, 22, 53, 123));
     CHECK(windash::parse_rfc3339("2025-11-03t17:22:53z").value() == at(2025, 11, 3, 17, 22, 53));
-    CHECK(windash::parse_rfc3339("1969-12-31T23:59:59.999999Z").value().time_since_epoch().count() ==
-          -1);
+    CHECK(
+        windash::parse_rfc3339("1969-12-31T23:59:59.999999Z").value().time_since_epoch().count() ==
+        -1);
     CHECK(windash::parse_rfc3339("9999-12-31T23:59:59Z").value() == at(9999, 12, 31, 23, 59, 59));
 }
 

@@ -15,18 +15,18 @@ namespace windash {
 
 /// Bounds of SPEC §1 shared by every component that builds or checks a sample.
 struct sample_limits {
-    static constexpr std::size_t max_cores = 1024;        ///< `cpu.perCore`, `cpu.freqMhz`
-    static constexpr std::size_t max_disks = 64;          ///< `disk`
-    static constexpr std::size_t max_name_length = 256;   ///< `disk[].name`, `temps[].name`
-    static constexpr std::size_t max_temperatures = 256;  ///< `temps`
-    static constexpr std::size_t max_host_id_length = 64; ///< `hostId`
+    static constexpr std::size_t max_cores = 1024;         ///< `cpu.perCore`, `cpu.freqMhz`
+    static constexpr std::size_t max_disks = 64;           ///< `disk`
+    static constexpr std::size_t max_name_length = 256;    ///< `disk[].name`, `temps[].name`
+    static constexpr std::size_t max_temperatures = 256;   ///< `temps`
+    static constexpr std::size_t max_host_id_length = 64;  ///< `hostId`
 };
 
 /// CPU busy time in percent, [0, 100].
 struct cpu_usage {
-    double total = 0;                ///< all cores together
-    std::vector<double> per_core;    ///< one per logical core, at most max_cores
-    std::vector<double> freq_mhz;    ///< optional `cpu.freqMhz`: empty when not reported
+    double total = 0;              ///< all cores together
+    std::vector<double> per_core;  ///< one per logical core, at most max_cores
+    std::vector<double> freq_mhz;  ///< optional `cpu.freqMhz`: empty when not reported
     bool operator==(const cpu_usage&) const = default;
 };
 
