@@ -1,0 +1,10 @@
+#pragma once
+/// @file
+/// windash::store: the storage interface, its record types and group commit (no backend).
+/// Backends: <windash/store_sqlite.hpp>, <windash/store_postgres.hpp>.
+
+#include <windash/store/errors.hpp>
+#include <windash/store/group_committer.hpp>
+#include <windash/store/history.hpp>
+#include <windash/store/records.hpp>
+#include <windash/store/store.hpp>

@@ -1,0 +1,58 @@
+#pragma once
+/// @file
+/// Group commit: merges the batches of many concurrent callers into one commit_metrics call, so
+/// one fsync covers them all (SPEC §2 acks are sent only after the commit).
+
+#include <windash/store/store.hpp>
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace windash::store {
+
+/// Options of group_committer.
+struct group_options {
+    std::size_t max_group_samples = 20000;  ///< stop adding batches to a group beyond this
+    std::size_t workers = 1;  ///< transactions in flight (1 for SQLite, a few for PostgreSQL)
+};
+
+/// Owns `workers` threads that take every queued batch, commit them together, then complete each
+/// caller. The store must outlive the committer; the destructor commits what is queued.
+class group_committer {
+  public:
+    /// Completion of one batch; called on a worker thread, must not block for long.
+    using handler = std::function<void(result<batch_outcome>)>;
+
+    explicit group_committer(store& target, group_options opts = {});
+    ~group_committer();
+    group_committer(const group_committer&) = delete;
+    group_committer& operator=(const group_committer&) = delete;
+
+    /// Queues `batch`; `done` runs once its group committed or failed. Thread-safe.
+    void submit(device_batch batch, handler done);
+    /// submit() and wait for the outcome. Thread-safe.
+    [[nodiscard]] result<batch_outcome> commit(device_batch batch);
+
+  private:
+    struct pending {
+        device_batch batch;
+        handler done;
+    };
+    void run();
+    std::vector<pending> take_group(std::unique_lock<std::mutex>& lock);
+
+    store& target_;
+    group_options opts_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<pending> queue_;
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
+};
+
+}  // namespace windash::store

@@ -1,0 +1,17 @@
+#pragma once
+/// @file
+/// windash::store_sqlite: the embedded SQLite backend of windash::store (SPEC §6, §7).
+
+#include <windash/store/store.hpp>
+
+#include <memory>
+#include <string>
+
+namespace windash::store {
+
+/// Opens (creating if needed) the SQLite database at `path` in WAL mode with synchronous=FULL
+/// and applies pending migrations. Errors: bad_url (cannot open), corrupt, schema_too_new, busy.
+[[nodiscard]] result<std::unique_ptr<store>> open_sqlite_store(const std::string& path,
+                                                               options opts = {});
+
+}  // namespace windash::store

@@ -1,0 +1,81 @@
+#pragma once
+// Rollup statistics (min/avg/max of every numeric field, per core and per disk included) and the
+// history bucketing built on them. Pure code, shared by the backends and tested directly.
+
+#include <windash/core/sample.hpp>
+#include <windash/store/history.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace windash::store::detail {
+
+/// min/max/sum/count of one metric.
+struct stat {
+    std::uint64_t n = 0;
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    double sum = 0;
+    void add(double v) noexcept;
+    void merge(const stat& o) noexcept;
+    bool operator==(const stat&) const = default;
+};
+
+struct named_stats {
+    std::string name;
+    stat a;  // disks: used; temps: celsius
+    stat b;  // disks: total; temps: unused
+    bool operator==(const named_stats&) const = default;
+};
+
+/// Statistics of a set of samples; merging two aggregates equals aggregating the union.
+struct aggregate {
+    std::uint64_t samples = 0;
+    stat cpu_total, mem_used, mem_total, mem_available, swap_used, swap_total;
+    stat net_tx, net_rx, uptime, procs, load1, load5, load15;
+    std::vector<stat> per_core, freq;
+    std::vector<named_stats> disks, temps;
+
+    void add(const sample& s);
+    void merge(const aggregate& o);
+    bool operator==(const aggregate&) const = default;
+};
+
+[[nodiscard]] std::string encode(const aggregate& a);
+/// nullopt when `blob` is not what encode() wrote.
+[[nodiscard]] std::optional<aggregate> decode_aggregate(std::string_view blob);
+
+/// Start of the `width`-wide bucket holding `ts_us` (floor, also before 1970).
+[[nodiscard]] std::int64_t bucket_floor(std::int64_t ts_us, std::int64_t width) noexcept;
+
+/// The rows to read and buckets to fill for a history query.
+struct query_plan {
+    tier source = tier::raw;
+    std::int64_t origin = 0;  // first bucket start, µs
+    std::int64_t width = 1;   // bucket width, µs
+    std::int64_t from = 0;    // read rows with from <= ts < to
+    std::int64_t to = 0;
+};
+
+[[nodiscard]] query_plan plan_query(const history_query& q, timestamp now, const retention& keep);
+
+/// Folds rows, in ascending time order, into the buckets of a plan.
+class history_builder {
+  public:
+    explicit history_builder(const query_plan& plan) : plan_(plan) {}
+    void add(std::int64_t ts_us, const sample& s) { slot(ts_us).add(s); }
+    void add(std::int64_t ts_us, const aggregate& a) { slot(ts_us).merge(a); }
+    [[nodiscard]] history finish() const;
+
+  private:
+    aggregate& slot(std::int64_t ts_us);
+    query_plan plan_;
+    std::vector<std::int64_t> starts_;
+    std::vector<aggregate> buckets_;
+};
+
+}  // namespace windash::store::detail

@@ -1,0 +1,328 @@
+#include "store/detail/sql_store.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace windash::store::detail {
+namespace {
+
+using boost::system::error_code;
+
+constexpr std::int64_t minute_us = 60'000'000;
+constexpr std::int64_t hour_us = 3'600'000'000;
+constexpr std::int64_t minute_tier = 1;
+constexpr std::int64_t hour_tier = 2;
+
+#define WINDASH_METRIC_COLUMNS \
+    "ts, cpu_total, mem_used, mem_total, net_tx, net_rx, uptime_sec, proc_count, detail"
+
+metric_row to_metric_row(const row& r) {
+    return {r.i64(0), r.f64(1), r.i64(2),
+            r.i64(3), r.i64(4), r.i64(5),
+            r.i64(6), r.i64(7), std::string(r.bytes(8))};
+}
+
+// Calls `on_sample(ts, sample)` for the raw samples of a device in [from, to), ascending.
+template <class F>
+result<void> scan_raw(connection& c, row_id device, std::int64_t from, std::int64_t to,
+                      F&& on_sample) {
+    bool corrupt = false;
+    sample s;
+    auto r = run(c,
+                 "SELECT " WINDASH_METRIC_COLUMNS
+                 " FROM metrics WHERE device_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts",
+                 {device, from, to}, [&](const row& rw) {
+                     if (!decode_row(to_metric_row(rw), s))
+                         corrupt = true;
+                     else
+                         on_sample(rw.i64(0), s);
+                 });
+    if (!r) return r.error();
+    if (corrupt) return error_code(errc::corrupt);
+    return {};
+}
+
+const char* rollup_select(tier t) {
+    return t == tier::minute ? "SELECT bucket, stats FROM metrics_1m WHERE device_id = $1 "
+                               "AND bucket >= $2 AND bucket < $3 ORDER BY bucket"
+                             : "SELECT bucket, stats FROM metrics_1h WHERE device_id = $1 "
+                               "AND bucket >= $2 AND bucket < $3 ORDER BY bucket";
+}
+
+template <class F>
+result<void> scan_rollups(connection& c, tier t, row_id device, std::int64_t from, std::int64_t to,
+                          F&& on_aggregate) {
+    bool corrupt = false;
+    auto r =
+        c.run(rollup_select(t), std::initializer_list<value>{device, from, to}, [&](const row& rw) {
+            auto a = decode_aggregate(rw.bytes(1));
+            if (!a)
+                corrupt = true;
+            else
+                on_aggregate(rw.i64(0), *a);
+        });
+    if (!r) return r.error();
+    if (corrupt) return error_code(errc::corrupt);
+    return {};
+}
+
+struct staged_group {
+    std::vector<metric_row> rows;
+    std::vector<staged_sample> staged;
+    std::vector<std::size_t> batch_of;  // batch index of each row
+};
+
+result<staged_group> stage(std::span<const device_batch> batches) {
+    staged_group g;
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        if (batches[b].device_id <= 0) return error_code(errc::invalid_argument);
+        for (const auto& s : batches[b].samples) {
+            g.rows.push_back(encode_row(s));
+            g.batch_of.push_back(b);
+        }
+    }
+    std::size_t i = 0;
+    for (const auto& b : batches) {
+        for (std::size_t k = 0; k < b.samples.size(); ++k) {
+            g.staged.push_back({b.device_id, &g.rows[i++]});
+        }
+    }
+    return g;
+}
+
+// Marks touched minutes for build_rollups and advances devices' last_seen_at.
+result<void> after_insert(connection& c, const staged_group& g, const std::vector<char>& fresh) {
+    std::set<std::pair<row_id, std::int64_t>> minutes;
+    std::vector<std::pair<row_id, std::int64_t>> newest;
+    for (std::size_t i = 0; i < g.staged.size(); ++i) {
+        if (!fresh[i]) continue;
+        auto [dev, row] = g.staged[i];
+        minutes.emplace(dev, bucket_floor(row->ts, minute_us));
+        auto it = std::find_if(newest.begin(), newest.end(),
+                               [&](const auto& p) { return p.first == dev; });
+        if (it == newest.end())
+            newest.emplace_back(dev, row->ts);
+        else
+            it->second = std::max(it->second, row->ts);
+    }
+    for (auto [dev, bucket] : minutes) {
+        auto r = run(c,
+                     "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
+                     "ON CONFLICT DO NOTHING",
+                     {minute_tier, dev, bucket});
+        if (!r) return r.error();
+    }
+    for (auto [dev, ts] : newest) {
+        auto r = run(c,
+                     "UPDATE devices SET last_seen_at = $1 WHERE id = $2 AND "
+                     "(last_seen_at IS NULL OR last_seen_at < $1)",
+                     {ts, dev});
+        if (!r) return r.error();
+    }
+    return {};
+}
+
+std::vector<batch_outcome> outcomes(const staged_group& g, const std::vector<char>& fresh,
+                                    std::size_t batches) {
+    std::vector<batch_outcome> out(batches);
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        auto& o = out[g.batch_of[i]];
+        if (fresh[i])
+            ++o.accepted;
+        else
+            ++o.duplicates;
+    }
+    return out;
+}
+
+}  // namespace
+
+result<std::vector<batch_outcome>> sql_store::commit_metrics(
+    std::span<const device_batch> batches) {
+    auto g = stage(batches);  // encoded before taking a writer: the lock covers only SQL
+    if (!g) return g.error();
+    std::vector<char> fresh;
+    return in_transaction(*writers_, [&](connection& c) -> result<std::vector<batch_outcome>> {
+        if (g->staged.empty()) return std::vector<batch_outcome>(batches.size());
+        if (auto r = c.insert_metrics(g->staged, fresh); !r) return r.error();
+        if (auto r = after_insert(c, *g, fresh); !r) return r.error();
+        return outcomes(*g, fresh, batches.size());
+    });
+}
+
+result<std::optional<sample>> sql_store::latest_sample(row_id device_id) {
+    auto lease = readers_->acquire();
+    if (!lease) return lease.error();
+    std::optional<metric_row> latest;
+    std::string host;
+    auto r = run(**lease,
+                 "SELECT " WINDASH_METRIC_COLUMNS
+                 " FROM metrics WHERE device_id = $1 ORDER BY ts DESC LIMIT 1",
+                 {device_id}, [&](const row& rw) { latest = to_metric_row(rw); });
+    if (r) {
+        r = run(**lease, "SELECT host_id FROM devices WHERE id = $1", {device_id},
+                [&](const row& rw) { host = rw.text(0); });
+    }
+    if (!r) return r.error();
+    if (!latest) return std::optional<sample>{};
+    sample s;
+    if (!decode_row(*latest, s)) return error_code(errc::corrupt);
+    s.host_id = std::move(host);
+    return std::optional<sample>{std::move(s)};
+}
+
+result<history> sql_store::query_history(const history_query& q) {
+    if (q.max_points == 0 || q.to < q.from) return error_code(errc::invalid_argument);
+    query_plan plan = plan_query(q, now(), opts_.keep);
+    history_builder builder(plan);
+    auto lease = readers_->acquire();
+    if (!lease) return lease.error();
+    result<void> r;
+    if (plan.source == tier::raw) {
+        r = scan_raw(**lease, q.device_id, plan.from, plan.to,
+                     [&](std::int64_t ts, const sample& s) { builder.add(ts, s); });
+    } else {
+        r = scan_rollups(**lease, plan.source, q.device_id, plan.from, plan.to,
+                         [&](std::int64_t ts, const aggregate& a) { builder.add(ts, a); });
+    }
+    if (!r) return r.error();
+    return builder.finish();
+}
+
+result<std::size_t> sql_store::rebuild_minute(connection& c, row_id device, std::int64_t bucket) {
+    aggregate a;
+    auto r = scan_raw(c, device, bucket, bucket + minute_us,
+                      [&](std::int64_t, const sample& s) { a.add(s); });
+    if (!r) return r.error();
+    if (a.samples == 0) return 0;
+    std::string stats = encode(a);
+    auto w = run(c,
+                 "INSERT INTO metrics_1m (device_id, bucket, samples, stats) "
+                 "VALUES ($1, $2, $3, $4) ON CONFLICT (device_id, bucket) DO UPDATE "
+                 "SET samples = excluded.samples, stats = excluded.stats",
+                 {device, bucket, static_cast<std::int64_t>(a.samples), blob{stats}});
+    if (w) {
+        w = run(c,
+                "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING",
+                {hour_tier, device, bucket_floor(bucket, hour_us)});
+    }
+    if (!w) return w.error();
+    return 1;
+}
+
+result<std::size_t> sql_store::rebuild_hour(connection& c, row_id device, std::int64_t bucket) {
+    aggregate a;
+    auto r = scan_rollups(c, tier::minute, device, bucket, bucket + hour_us,
+                          [&](std::int64_t, const aggregate& m) { a.merge(m); });
+    if (!r) return r.error();
+    if (a.samples == 0) return 0;
+    std::string stats = encode(a);
+    auto w = run(c,
+                 "INSERT INTO metrics_1h (device_id, bucket, samples, stats) "
+                 "VALUES ($1, $2, $3, $4) ON CONFLICT (device_id, bucket) DO UPDATE "
+                 "SET samples = excluded.samples, stats = excluded.stats",
+                 {device, bucket, static_cast<std::int64_t>(a.samples), blob{stats}});
+    if (!w) return w.error();
+    return 1;
+}
+
+// Each pending row is deleted before its bucket is read: a commit racing with the rebuild then
+// re-marks the bucket (PostgreSQL makes it wait on the deleted row), so no sample is missed.
+result<std::size_t> sql_store::rebuild_tier(connection& c, std::int64_t tier_no,
+                                            std::size_t max_buckets) {
+    std::vector<std::pair<row_id, std::int64_t>> todo;
+    auto r = run(c,
+                 "SELECT device_id, bucket FROM rollup_pending WHERE tier = $1 "
+                 "ORDER BY device_id, bucket LIMIT $2",
+                 {tier_no, static_cast<std::int64_t>(max_buckets)},
+                 [&](const row& rw) { todo.emplace_back(rw.i64(0), rw.i64(1)); });
+    if (!r) return r.error();
+    // Buckets whose source rows have expired keep their rollup: a rebuild would shrink it.
+    auto keep = tier_no == minute_tier ? opts_.keep.raw : opts_.keep.minute;
+    std::int64_t horizon = to_us(now() - keep);
+    for (auto [dev, bucket] : todo) {
+        r = run(c, "DELETE FROM rollup_pending WHERE tier = $1 AND device_id = $2 AND bucket = $3",
+                {tier_no, dev, bucket});
+        if (!r) return r.error();
+        if (bucket < horizon) continue;
+        auto b =
+            tier_no == minute_tier ? rebuild_minute(c, dev, bucket) : rebuild_hour(c, dev, bucket);
+        if (!b) return b.error();
+    }
+    return todo.size();
+}
+
+result<std::size_t> sql_store::build_rollups(std::size_t max_buckets) {
+    auto minutes = in_transaction(
+        *writers_, [&](connection& c) { return rebuild_tier(c, minute_tier, max_buckets); });
+    if (!minutes) return minutes;
+    auto hours = in_transaction(
+        *writers_, [&](connection& c) { return rebuild_tier(c, hour_tier, max_buckets); });
+    if (!hours) return hours.error();
+    return *minutes;
+}
+
+namespace {
+
+const char* expire_sql(int table) {
+    switch (table) {
+        case 0:
+            return "DELETE FROM metrics WHERE device_id = $1 AND ts IN (SELECT ts FROM metrics "
+                   "WHERE device_id = $1 AND ts < $2 ORDER BY ts LIMIT $3)";
+        case 1:
+            return "DELETE FROM metrics_1m WHERE device_id = $1 AND bucket IN (SELECT bucket "
+                   "FROM metrics_1m WHERE device_id = $1 AND bucket < $2 ORDER BY bucket "
+                   "LIMIT $3)";
+        default:
+            return "DELETE FROM metrics_1h WHERE device_id = $1 AND bucket IN (SELECT bucket "
+                   "FROM metrics_1h WHERE device_id = $1 AND bucket < $2 ORDER BY bucket "
+                   "LIMIT $3)";
+    }
+}
+
+}  // namespace
+
+// One short autocommit statement per device and table, so commits interleave with expiry.
+result<std::size_t> sql_store::expire_table(int table, std::int64_t before, std::size_t max_rows) {
+    std::vector<row_id> devices;
+    {
+        auto lease = readers_->acquire();
+        if (!lease) return lease.error();
+        auto r = run(**lease, "SELECT id FROM devices ORDER BY id", {},
+                     [&](const row& rw) { devices.push_back(rw.i64(0)); });
+        if (!r) return r.error();
+    }
+    std::size_t deleted = 0;
+    for (row_id dev : devices) {
+        auto lease = writers_->acquire();
+        if (!lease) return lease.error();
+        auto n =
+            run(**lease, expire_sql(table), {dev, before, static_cast<std::int64_t>(max_rows)});
+        if (!n) return n.error();
+        deleted += static_cast<std::size_t>(*n);
+    }
+    return deleted;
+}
+
+result<std::size_t> sql_store::expire(timestamp now_ts, std::size_t max_rows) {
+    const std::chrono::seconds ages[] = {opts_.keep.raw, opts_.keep.minute, opts_.keep.hour};
+    std::size_t deleted = 0;
+    for (int table = 0; table < 3; ++table) {
+        auto n = expire_table(table, to_us(now_ts - ages[table]), max_rows);
+        if (!n) return n;
+        deleted += *n;
+    }
+    auto lease = writers_->acquire();
+    if (!lease) return lease.error();
+    // Device codes linger a day after expiry so late polls still learn `expired_token`.
+    auto a = run(**lease, "DELETE FROM sessions WHERE expires_at <= $1", {to_us(now_ts)});
+    if (!a) return a.error();
+    auto b = run(**lease, "DELETE FROM device_codes WHERE expires_at <= $1",
+                 {to_us(now_ts - std::chrono::days{1})});
+    if (!b) return b.error();
+    return deleted + static_cast<std::size_t>(*a + *b);
+}
+
+}  // namespace windash::store::detail

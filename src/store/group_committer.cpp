@@ -1,0 +1,74 @@
+#include <windash/store/group_committer.hpp>
+
+#include <future>
+#include <utility>
+
+namespace windash::store {
+
+group_committer::group_committer(store& target, group_options opts) : target_(target), opts_(opts) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(opts_.workers, 1); ++i) {
+        workers_.emplace_back([this] { run(); });
+    }
+}
+
+group_committer::~group_committer() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+}
+
+void group_committer::submit(device_batch batch, handler done) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back({std::move(batch), std::move(done)});
+    }
+    wake_.notify_one();
+}
+
+result<batch_outcome> group_committer::commit(device_batch batch) {
+    std::promise<result<batch_outcome>> promise;
+    auto future = promise.get_future();
+    submit(std::move(batch), [&promise](result<batch_outcome> r) { promise.set_value(r); });
+    return future.get();
+}
+
+std::vector<group_committer::pending> group_committer::take_group(
+    std::unique_lock<std::mutex>& lock) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    std::vector<pending> group;
+    std::size_t samples = 0;
+    // Always take one batch, however big, so an oversized batch cannot starve.
+    while (!queue_.empty() && (group.empty() || samples + queue_.front().batch.samples.size() <=
+                                                    opts_.max_group_samples)) {
+        samples += queue_.front().batch.samples.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+    }
+    return group;
+}
+
+void group_committer::run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        auto group = take_group(lock);
+        if (group.empty()) return;  // stopping and drained
+        lock.unlock();
+        std::vector<device_batch> batches;
+        batches.reserve(group.size());
+        for (auto& p : group) batches.push_back(std::move(p.batch));
+        auto outcome = target_.commit_metrics(batches);
+        for (std::size_t i = 0; i < group.size(); ++i) {
+            if (outcome) {
+                group[i].done((*outcome)[i]);
+            } else {
+                group[i].done(outcome.error());
+            }
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace windash::store

@@ -1,0 +1,39 @@
+#pragma once
+// A SQLite connection behind the driver interface of store/detail/sql.hpp.
+
+#include "store/detail/sql.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+#include <unordered_map>
+
+namespace windash::store::sqlite {
+
+class connection final : public detail::connection {
+  public:
+    /// Opens `path` in WAL mode with synchronous=FULL.
+    [[nodiscard]] static result<std::unique_ptr<detail::connection>> open(const std::string& path,
+                                                                          const options& opts);
+    ~connection() override;
+
+    result<void> exec(const char* sql) override;
+    result<void> begin() override { return exec("BEGIN IMMEDIATE"); }
+    result<std::int64_t> run(const char* sql, std::span<const detail::value> params,
+                             const detail::row_handler& on_row) override;
+    result<void> insert_metrics(std::span<const detail::staged_sample> rows,
+                                std::vector<char>& fresh) override;
+    bool usable() override { return true; }
+
+  private:
+    connection(sqlite3* db, const options& opts) : db_(db), log_(opts.log) {}
+    result<sqlite3_stmt*> prepare(const char* sql);
+    boost::system::error_code fail(int rc);
+    int bind(sqlite3_stmt* s, int index, const detail::value& v);
+
+    sqlite3* db_;
+    std::function<void(std::string_view)> log_;
+    std::unordered_map<std::string_view, sqlite3_stmt*> cache_;
+};
+
+}  // namespace windash::store::sqlite

@@ -1,0 +1,9 @@
+#pragma once
+#include "store/detail/sql.hpp"
+
+namespace windash::store::sqlite {
+
+/// The SQLite migrations.
+[[nodiscard]] detail::dialect sqlite_dialect() noexcept;
+
+}  // namespace windash::store::sqlite

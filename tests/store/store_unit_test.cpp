@@ -1,0 +1,131 @@
+// Pure parts of windash::store: errors, hashing, row and rollup encodings, tier choice and
+// history bucketing. No database.
+#include "store/detail/aggregate.hpp"
+#include "store/detail/codec.hpp"
+#include "store/samples.hpp"
+#include <windash/store.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+namespace windash::store {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::base_time;
+using testing::make_sample;
+
+TEST_CASE("errors map to the retryable and fatal conditions") {
+    boost::system::error_code busy = errc::busy;
+    CHECK(std::string(busy.category().name()) == "windash.store");
+    CHECK(busy == condition::retryable);
+    CHECK(busy != condition::fatal);
+    CHECK(boost::system::error_code(errc::connection_lost) == condition::retryable);
+    CHECK(boost::system::error_code(errc::disk_full) == condition::retryable);
+    CHECK(boost::system::error_code(errc::corrupt) == condition::fatal);
+    CHECK(boost::system::error_code(errc::schema_too_new) == condition::fatal);
+    CHECK(boost::system::error_code(errc::not_found) != condition::fatal);
+    CHECK(boost::system::error_code(errc::not_found) != condition::retryable);
+    CHECK(boost::system::error_code(errc::conflict).message() == "conflicts with a stored row");
+}
+
+TEST_CASE("hash_secret is SHA-256") {
+    auto h = hash_secret("abc");
+    CHECK(h.bytes[0] == 0xba);
+    CHECK(h.bytes[1] == 0x78);
+    CHECK(h.bytes[31] == 0xad);
+    CHECK(hash_secret("abc") == h);
+    CHECK_FALSE(hash_secret("abd") == h);
+}
+
+TEST_CASE("metric rows round-trip, and damaged blobs are refused") {
+    auto s = make_sample(base_time() + 7us, 42);
+    s.host_id.clear();
+    auto row = detail::encode_row(s);
+    sample back;
+    REQUIRE(detail::decode_row(row, back));
+    CHECK(back == s);
+    s.load.reset();
+    s.mem.swap_used.reset();
+    s.cpu.freq_mhz.clear();
+    s.temps.clear();
+    row = detail::encode_row(s);
+    REQUIRE(detail::decode_row(row, back));
+    CHECK(back == s);
+    row.detail.pop_back();
+    CHECK_FALSE(detail::decode_row(row, back));
+    row.detail = "\x02";
+    CHECK_FALSE(detail::decode_row(row, back));
+}
+
+TEST_CASE("merging aggregates equals aggregating the union") {
+    detail::aggregate all, left, right;
+    for (std::uint64_t i = 0; i < 10; ++i) {
+        auto s = make_sample(base_time(), i * 7, i < 5 ? 4 : 8);
+        all.add(s);
+        (i < 5 ? left : right).add(s);
+    }
+    left.merge(right);
+    CHECK(left == all);
+    CHECK(all.per_core.size() == 8);
+    CHECK(all.per_core[7].n == 5);
+    auto decoded = detail::decode_aggregate(detail::encode(all));
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == all);
+    CHECK_FALSE(detail::decode_aggregate("").has_value());
+    CHECK_FALSE(detail::decode_aggregate(detail::encode(all) + "x").has_value());
+}
+
+TEST_CASE("choose_tier reads the finest tier that covers the range") {
+    retention keep;
+    auto now = base_time();
+    struct row {
+        std::chrono::hours range;
+        std::size_t points;
+        tier expected;
+    };
+    const row table[] = {
+        {1h, 600, tier::raw},
+        {9h, 600, tier::raw},
+        {10h, 600, tier::minute},
+        {7 * 24h, 600, tier::minute},
+        {24h, 10, tier::hour},
+        {365 * 24h, 600, tier::hour},
+        {15 * 24h, 1000000, tier::minute},
+        {100 * 24h, 1000000, tier::hour},
+    };
+    for (const auto& r : table) {
+        CAPTURE(r.range.count());
+        CHECK(choose_tier(now - r.range, now, r.points, now, keep) == r.expected);
+    }
+}
+
+TEST_CASE("history buckets align to the tier and never exceed maxPoints") {
+    history_query q{1, base_time() + 30s, base_time() + 30s + 7 * 24h, 600};
+    auto plan = detail::plan_query(q, base_time() + 7 * 24h, {});
+    CHECK(plan.source == tier::minute);
+    CHECK(plan.origin == detail::to_us(base_time()));
+    CHECK(plan.width == 17 * 60'000'000LL);  // (7 days + 30 s) / 600 → 17 whole minutes
+    CHECK((detail::to_us(q.to) - plan.origin + plan.width - 1) / plan.width <= 600);
+
+    detail::history_builder b(plan);
+    auto s = make_sample(base_time(), 1);
+    detail::aggregate a;
+    a.add(s);
+    b.add(plan.origin, a);
+    b.add(plan.origin + 16 * 60'000'000LL, a);
+    s.disks.push_back({"/new", 1, 2});
+    a.add(s);
+    b.add(plan.origin + 17 * 60'000'000LL, a);
+    auto h = b.finish();
+    REQUIRE(h.bucket_start.size() == 2);
+    CHECK(h.sample_count == std::vector<std::uint64_t>{2, 2});
+    REQUIRE(h.disks.size() == 4);
+    CHECK(h.disks[3].name == "/new");
+    CHECK(std::isnan(h.disks[3].used.avg[0]));
+    CHECK(h.disks[3].used.avg[1] == 1);
+}
+
+}  // namespace
+}  // namespace windash::store
