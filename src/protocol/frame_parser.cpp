@@ -1,3 +1,4 @@
+#include "protocol/cpu_check.hpp"
 #include "protocol/read_state.hpp"
 #include "protocol/sample_reader.hpp"
 #include <windash/protocol/frame_parser.hpp>
@@ -98,10 +99,12 @@ status frame_parser::impl::read_message(od::document& document, detail::read_sta
     od::object object;
     if (document.get_object().get(object))
         return state.reject(errc::not_an_object, {"message"}, detail::rule::message);
+    // Samples are overwritten in place (read_samples trims the tail), so their strings and
+    // vectors keep their capacity from frame to frame.
     batch.seq.reset();
-    batch.samples.clear();
     batch.rejected.clear();
     hello = {};
+    bool has_samples = false;
     for (auto field_result : object) {
         od::field field;
         std::string_view key;
@@ -114,6 +117,7 @@ status frame_parser::impl::read_message(od::document& document, detail::read_sta
             if (type != "metrics" && type != "hello")
                 return state.reject(errc::unknown_message_type, {"type"}, detail::rule::type);
         } else if (key == "samples") {
+            has_samples = true;
             WINDASH_TRY_READ(read_samples(value, state, expected_host_id));
         } else if (key == "seq") {
             std::uint64_t seq = 0;
@@ -133,6 +137,7 @@ status frame_parser::impl::read_message(od::document& document, detail::read_sta
             WINDASH_TRY_READ(detail::skip_checked(value, state));
         }
     }
+    if (!has_samples) batch.samples.clear();
     return status::ok;
 }
 
@@ -163,7 +168,9 @@ status frame_parser::impl::read_samples(od::value value, detail::read_state& sta
     return status::ok;
 }
 
-frame_parser::frame_parser(frame_parser_options options) : impl_(std::make_unique<impl>()) {
+frame_parser::frame_parser(frame_parser_options options) {
+    detail::require_cpu_support();
+    impl_ = std::make_unique<impl>();
     impl_->options = options;
 }
 frame_parser::~frame_parser() = default;

@@ -27,7 +27,8 @@ struct frame_parser_options {
 /// bytes. A valid frame that breaks a rule of SPEC §1 for one sample rejects that sample only,
 /// with a message naming the field path; a rule broken outside the samples rejects the frame.
 ///
-/// Threads: one parser per thread (it owns mutable parse state). Not copyable.
+/// Threads: one parser per thread (it owns mutable parse state). Not copyable. Construction
+/// throws std::runtime_error if the CPU lacks the SIMD level the parser was built for.
 class frame_parser {
   public:
     /// Bytes readable past the end of a frame given to parse_padded().
