@@ -17,7 +17,8 @@ namespace {
 using space_table = std::map<std::string, wc::filesystem_space>;
 
 // Runs a collector over fixtures/<name>/t0 then t1, 2 s apart on a fake monotonic clock, by
-// pointing one symlink at each snapshot in turn.
+// copying each snapshot over a scratch tree in place (the collector keeps files open, as it
+// does with /proc, so the files must stay the same inodes).
 class fixture_run {
   public:
     explicit fixture_run(const std::string& name, space_table spaces = {})
@@ -31,8 +32,8 @@ class fixture_run {
     }
 
     windash::sample at(const std::string& snapshot) {
-        fs::remove(dir_ / "root");
-        fs::create_directory_symlink(source_ / snapshot, dir_ / "root");
+        fs::copy(source_ / snapshot, dir_ / "root",
+                 fs::copy_options::recursive | fs::copy_options::overwrite_existing);
         auto s = collector_.collect();
         REQUIRE_MESSAGE(s.has_value(), s.error().message());
         now_ += 2s;
@@ -41,7 +42,7 @@ class fixture_run {
 
   private:
     wc::options make_options(space_table spaces) {
-        fs::create_directories(dir_);
+        fs::create_directories(dir_ / "root");
         wc::options o;
         o.host_id = "fixture-host";
         o.proc_root = (dir_ / "root" / "proc").string();

@@ -5,25 +5,15 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <dirent.h>
-#include <fcntl.h>
-#include <memory>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace windash::collector::detail {
 namespace {
 
-struct dir_closer {
-    void operator()(DIR* d) const noexcept { closedir(d); }
-};
-using dir_handle = std::unique_ptr<DIR, dir_closer>;
-
-bool all_digits(std::string_view s) noexcept {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+// Above this many cores, frequency files are opened per read rather than kept open, so a
+// 1024-core host does not spend 1024 descriptors of the process's default limit.
+constexpr std::size_t max_kept_frequency_files = 256;
 
 std::string_view trim_newline(std::string_view s) noexcept {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
@@ -33,7 +23,7 @@ std::string_view trim_newline(std::string_view s) noexcept {
 // Entries of `dir` whose names start with `prefix`, sorted so that results are stable.
 std::vector<std::string> list_dir(const std::string& dir, std::string_view prefix) {
     std::vector<std::string> names;
-    dir_handle d(opendir(dir.c_str()));
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
     if (!d) return names;
     while (const dirent* e = readdir(d.get())) {
         std::string_view name = e->d_name;
@@ -58,50 +48,52 @@ std::string clip_name(std::string name) {
 
 }  // namespace
 
-os_collector::os_collector(options opts) : opts_(std::move(opts)) { buf_.reserve(16 * 1024); }
-
-bool os_collector::read_file(const std::string& path) {
-    buf_.clear();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    std::array<char, 8192> chunk;
-    ssize_t n = 0;
-    while ((n = ::read(fd, chunk.data(), chunk.size())) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0) buf_.append(chunk.data(), static_cast<std::size_t>(n));
-    ::close(fd);
-    return n == 0;
-}
-
-bool os_collector::read_proc(std::string_view relative) {
-    path_.assign(opts_.proc_root).append(relative);
-    return read_file(path_);
+os_collector::os_collector(options opts)
+    : opts_(std::move(opts)),
+      stat_(opts_.proc_root + "/stat"),
+      meminfo_(opts_.proc_root + "/meminfo"),
+      uptime_(opts_.proc_root + "/uptime"),
+      loadavg_(opts_.proc_root + "/loadavg"),
+      net_dev_(opts_.proc_root + "/net/dev"),
+      mounts_(opts_.proc_root + "/self/mounts"),
+      proc_dir_(opts_.proc_root) {
+    buf_.reserve(32 * 1024);
 }
 
 boost::system::result<proc_stat> os_collector::read_stat() {
-    if (!read_proc("/stat")) return errc::source_unreadable;
+    if (!stat_.read(buf_)) return errc::source_unreadable;
     return parse_proc_stat(buf_);
 }
 
 boost::system::result<memory_usage> os_collector::read_memory() {
-    if (!read_proc("/meminfo")) return errc::source_unreadable;
+    if (!meminfo_.read(buf_)) return errc::source_unreadable;
     return parse_meminfo(buf_);
 }
 
 boost::system::result<std::uint64_t> os_collector::read_uptime() {
-    if (!read_proc("/uptime")) return errc::source_unreadable;
+    if (!uptime_.read(buf_)) return errc::source_unreadable;
     return parse_uptime(buf_);
 }
 
 std::vector<interface_counters> os_collector::read_net() {
-    if (!read_proc("/net/dev")) return {};
+    if (!net_dev_.read(buf_)) return {};
     auto parsed = parse_net_dev(buf_);
     return parsed ? std::move(*parsed) : std::vector<interface_counters>{};
 }
 
 std::optional<load_average> os_collector::read_load() {
-    if (!read_proc("/loadavg")) return std::nullopt;
+    if (!loadavg_.read(buf_)) return std::nullopt;
     auto parsed = parse_loadavg(buf_);
     return parsed ? std::optional(*parsed) : std::nullopt;
+}
+
+bool os_collector::read_frequency(unsigned core, std::size_t index, std::size_t cores) {
+    std::string path = opts_.sys_root + "/devices/system/cpu/cpu" + std::to_string(core) +
+                       "/cpufreq/scaling_cur_freq";
+    if (cores > max_kept_frequency_files) return read_whole_file(path, buf_);
+    if (index >= frequencies_.size()) frequencies_.resize(index + 1);
+    if (frequencies_[index].path() != path) frequencies_[index] = kept_file(std::move(path));
+    return frequencies_[index].read(buf_);
 }
 
 std::vector<double> os_collector::read_frequencies(const std::vector<core_times>& cores) {
@@ -109,13 +101,12 @@ std::vector<double> os_collector::read_frequencies(const std::vector<core_times>
     if (!have_frequencies_) return mhz;
     std::size_t n = std::min(cores.size(), sample_limits::max_cores);
     for (std::size_t i = 0; i < n; ++i) {
-        path_.assign(opts_.sys_root).append("/devices/system/cpu/cpu");
-        path_.append(std::to_string(cores[i].id)).append("/cpufreq/scaling_cur_freq");
         std::uint64_t khz = 0;
         // All or nothing: freqMhz[i] must belong to perCore[i]. Once missing (VMs,
         // containers without cpufreq), it is not looked for again.
-        if (!read_file(path_) || !to_unsigned(trim_newline(buf_), khz)) {
+        if (!read_frequency(cores[i].id, i, n) || !to_unsigned(trim_newline(buf_), khz)) {
             have_frequencies_ = false;
+            frequencies_.clear();
             return {};
         }
         mhz.push_back(static_cast<double>(khz) / 1000.0);
@@ -128,43 +119,40 @@ std::optional<filesystem_space> os_collector::space_of(const std::string& mount_
 }
 
 std::vector<disk_usage> os_collector::read_disks() {
+    // The mount table is parsed again only when the kernel says it changed.
+    if (mounts_.changed())
+        disks_ = mounts_.read(buf_) ? select_disks(parse_mounts(buf_)) : std::vector<mount_entry>{};
     std::vector<disk_usage> disks;
-    if (!read_proc("/self/mounts")) return disks;
-    for (auto& m : select_disks(parse_mounts(buf_))) {
+    for (const auto& m : disks_) {
         auto space = space_of(m.mount_point);
         if (!space) continue;
         auto used = space->total - std::min(space->free, space->total);
-        disks.push_back({std::move(m.mount_point), used, space->total});
+        disks.push_back({m.mount_point, used, space->total});
     }
     return disks;
 }
 
-std::uint64_t os_collector::count_processes() const {
-    std::uint64_t n = 0;
-    dir_handle d(opendir(opts_.proc_root.c_str()));
-    if (!d) return 0;
-    while (const dirent* e = readdir(d.get())) n += all_digits(e->d_name) ? 1 : 0;
-    return n;
+std::string os_collector::read_label(const std::string& path, std::string fallback) {
+    if (!read_whole_file(path, buf_)) return fallback;
+    return std::string(trim_newline(buf_));
 }
 
 void os_collector::add_hwmon_sensors(const std::string& chip_dir) {
-    std::string chip = read_file(chip_dir + "/name") ? std::string(trim_newline(buf_)) : "hwmon";
+    std::string chip = read_label(chip_dir + "/name", "hwmon");
     for (const auto& file : list_dir(chip_dir, "temp")) {
         auto suffix = file.rfind("_input");
         if (suffix == std::string::npos || suffix + 6 != file.size()) continue;
         std::string base = file.substr(0, suffix);
-        std::string label =
-            read_file(chip_dir + "/" + base + "_label") ? std::string(trim_newline(buf_)) : base;
-        sensors_.push_back({clip_name(chip + " " + label), chip_dir + "/" + file});
+        std::string label = read_label(chip_dir + "/" + base + "_label", base);
+        sensors_.push_back({clip_name(chip + " " + label), kept_file(chip_dir + "/" + file)});
     }
 }
 
 void os_collector::add_thermal_zones() {
     std::string dir = opts_.sys_root + "/class/thermal";
     for (const auto& zone : list_dir(dir, "thermal_zone")) {
-        std::string type =
-            read_file(dir + "/" + zone + "/type") ? std::string(trim_newline(buf_)) : zone;
-        sensors_.push_back({clip_name(type), dir + "/" + zone + "/temp"});
+        std::string type = read_label(dir + "/" + zone + "/type", zone);
+        sensors_.push_back({clip_name(type), kept_file(dir + "/" + zone + "/temp")});
     }
 }
 
@@ -184,9 +172,9 @@ void os_collector::find_sensors() {
 std::vector<temperature> os_collector::read_temperatures() {
     if (!sensors_found_) find_sensors();
     std::vector<temperature> temps;
-    for (const auto& s : sensors_) {
+    for (auto& s : sensors_) {
         long long milli = 0;
-        if (!read_file(s.path)) {
+        if (!s.file.read(buf_)) {
             sensors_found_ = false;
             continue;
         }
@@ -226,7 +214,7 @@ boost::system::result<sample> os_collector::collect() {
     s.mem = *memory;
     s.uptime_sec = *uptime;
     s.disks = read_disks();
-    s.proc_count = count_processes();
+    s.proc_count = proc_dir_.count_numeric();
     s.load = read_load();
     s.temps = read_temperatures();
     prev_ = std::move(now);

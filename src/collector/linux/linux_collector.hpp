@@ -1,6 +1,8 @@
 #pragma once
-// The Linux collector: /proc and /sys text files under injectable roots.
+// The Linux collector: /proc and /sys text files under injectable roots, kept open between
+// calls (see kept_file.hpp).
 
+#include "collector/linux/kept_file.hpp"
 #include <windash/collector/collector.hpp>
 #include <windash/collector/procfs.hpp>
 
@@ -25,33 +27,35 @@ class os_collector {
     };
     struct sensor {
         std::string name;
-        std::string path;  // millidegrees Celsius
+        kept_file file;  // millidegrees Celsius
     };
 
-    bool read_proc(std::string_view relative);
-    bool read_file(const std::string& path);
     boost::system::result<proc_stat> read_stat();
     boost::system::result<memory_usage> read_memory();
     boost::system::result<std::uint64_t> read_uptime();
     std::vector<interface_counters> read_net();
+    std::optional<load_average> read_load();
     std::vector<double> read_frequencies(const std::vector<core_times>& cores);
+    bool read_frequency(unsigned core, std::size_t index, std::size_t cores);
     std::vector<disk_usage> read_disks();
     std::optional<filesystem_space> space_of(const std::string& mount_point) const;
-    std::uint64_t count_processes() const;
-    std::optional<load_average> read_load();
     std::vector<temperature> read_temperatures();
     void find_sensors();
     void add_hwmon_sensors(const std::string& chip_dir);
     void add_thermal_zones();
+    std::string read_label(const std::string& path, std::string fallback);
     void fill_rates(sample& s, const snapshot& now) const;
 
     options opts_;
-    std::string buf_;   // file contents, reused across reads
-    std::string path_;  // file path, reused across reads
-    std::optional<snapshot> prev_;
+    std::string buf_;  // file contents, reused across reads
+    kept_file stat_, meminfo_, uptime_, loadavg_, net_dev_, mounts_;
+    kept_dir proc_dir_;
+    std::vector<mount_entry> disks_;  // select_disks() of the mount table, redone on change
+    std::vector<kept_file> frequencies_;
+    bool have_frequencies_ = true;
     std::vector<sensor> sensors_;
     bool sensors_found_ = false;
-    bool have_frequencies_ = true;
+    std::optional<snapshot> prev_;
 };
 
 std::string os_host_name();
