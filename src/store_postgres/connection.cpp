@@ -1,0 +1,257 @@
+#include "store_postgres/connection.hpp"
+
+#include <bit>
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <poll.h>
+#include <unordered_set>
+
+namespace windash::store::postgres {
+namespace {
+
+using boost::system::error_code;
+
+// Type OIDs of the binary parameters we send (pg_type.dat).
+constexpr Oid int8_oid = 20;
+constexpr Oid text_oid = 25;
+constexpr Oid float8_oid = 701;
+constexpr Oid bytea_oid = 17;
+
+struct result_deleter {
+    void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using result_ptr = std::unique_ptr<PGresult, result_deleter>;
+
+errc errc_of_sqlstate(std::string_view state) {
+    if (state == "23505") return errc::conflict;
+    if (state.starts_with("23") || state.starts_with("22")) return errc::invalid_argument;
+    if (state == "40001" || state == "40P01" || state.starts_with("55")) return errc::busy;
+    if (state == "53100") return errc::disk_full;
+    if (state.starts_with("53")) return errc::busy;
+    if (state.starts_with("08") || state.starts_with("57P")) return errc::connection_lost;
+    if (state == "58030") return errc::io_error;
+    if (state.starts_with("XX")) return errc::corrupt;
+    return errc::internal;
+}
+
+std::uint64_t read_be(const char* p, int n) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    return v;
+}
+
+void write_be(std::uint64_t v, char* out) {
+    for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<char>(v & 0xff);
+}
+
+class pg_row final : public detail::row {
+  public:
+    pg_row(PGresult* r, int n) : r_(r), n_(n) {}
+    bool is_null(int col) const override { return PQgetisnull(r_, n_, col) != 0; }
+    std::int64_t i64(int col) const override {
+        int len = PQgetlength(r_, n_, col);
+        auto v = read_be(PQgetvalue(r_, n_, col), len);
+        // Sign-extend 2- and 4-byte integers (int2, int4 results such as `SELECT 1`).
+        if (len < 8 && len > 0) {
+            int shift = 64 - 8 * len;
+            return static_cast<std::int64_t>(v << shift) >> shift;
+        }
+        return static_cast<std::int64_t>(v);
+    }
+    double f64(int col) const override {
+        return std::bit_cast<double>(read_be(PQgetvalue(r_, n_, col), 8));
+    }
+    std::string_view text(int col) const override {
+        return {PQgetvalue(r_, n_, col), static_cast<std::size_t>(PQgetlength(r_, n_, col))};
+    }
+    std::string_view bytes(int col) const override { return text(col); }
+
+  private:
+    PGresult* r_;
+    int n_;
+};
+
+// Parameters converted to libpq's binary format; owns the big-endian number buffers.
+struct bound_params {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    std::vector<Oid> types;
+    std::vector<std::array<char, 8>> numbers;
+
+    explicit bound_params(std::span<const detail::value> params) {
+        numbers.reserve(params.size());
+        for (const auto& p : params) std::visit([this](const auto& v) { add(v); }, p);
+    }
+    void push(const char* data, int len, Oid type) {
+        values.push_back(data);
+        lengths.push_back(len);
+        formats.push_back(1);
+        types.push_back(type);
+    }
+    void add(std::nullptr_t) { push(nullptr, 0, 0); }
+    void add(std::int64_t v) { add_number(static_cast<std::uint64_t>(v), int8_oid); }
+    void add(double v) { add_number(std::bit_cast<std::uint64_t>(v), float8_oid); }
+    void add(std::string_view v) { push(v.data(), static_cast<int>(v.size()), text_oid); }
+    void add(detail::blob v) { push(v.bytes.data(), static_cast<int>(v.bytes.size()), bytea_oid); }
+    void add_number(std::uint64_t bits, Oid type) {
+        write_be(bits, numbers.emplace_back().data());
+        push(numbers.back().data(), 8, type);
+    }
+};
+
+void put_number(std::string& out, auto v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, end);
+}
+
+// One line of COPY text format; bytea goes in as `\\x<hex>` (the backslash escaped for COPY).
+void put_copy_line(std::string& out, const detail::staged_sample& s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const detail::metric_row& m = *s.row;
+    put_number(out, s.device_id);
+    out += '\t';
+    put_number(out, m.ts);
+    out += '\t';
+    put_number(out, m.cpu_total);
+    for (auto v : {m.mem_used, m.mem_total, m.net_tx, m.net_rx, m.uptime, m.procs}) {
+        out += '\t';
+        put_number(out, v);
+    }
+    out += "\t\\\\x";
+    for (unsigned char c : m.detail) {
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+    out += '\n';
+}
+
+struct key_hash {
+    std::size_t operator()(const std::pair<std::int64_t, std::int64_t>& k) const noexcept {
+        return std::hash<std::int64_t>{}(k.first * 1'000'003 ^ k.second);
+    }
+};
+
+}  // namespace
+
+result<std::unique_ptr<detail::connection>> connection::open(const std::string& url,
+                                                             const options& opts) {
+    PGconn* c = PQconnectdb(url.c_str());
+    std::unique_ptr<connection> conn(new connection(c, opts));
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        if (opts.log) opts.log(std::string("postgres: ") + (c ? PQerrorMessage(c) : "no memory"));
+        return error_code(c ? errc::connection_lost : errc::internal);
+    }
+    // Server notices go to the log callback, never to stderr.
+    PQsetNoticeProcessor(
+        c,
+        [](void* self, const char* message) {
+            auto* me = static_cast<connection*>(self);
+            if (me->log_) me->log_(std::string("postgres: ") + message);
+        },
+        conn.get());
+    auto r = conn->exec("SET synchronous_commit = on; SET client_min_messages = warning");
+    if (!r) return r.error();
+    return std::unique_ptr<detail::connection>(std::move(conn));
+}
+
+connection::~connection() { PQfinish(conn_); }
+
+bool connection::usable() {
+    if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+        return false;
+    }
+    // An idle connection receives nothing unless the server is going away (a restart sends
+    // FATAL 57P01 and closes): anything readable means the connection is dead.
+    pollfd p{PQsocket(conn_), POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;
+}
+
+error_code connection::fail(PGresult* r) {
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    if (log_) log_("postgres: " + message);
+    if (PQstatus(conn_) != CONNECTION_OK) return errc::connection_lost;
+    if (!state) return errc::internal;
+    return errc_of_sqlstate(state);
+}
+
+result<void> connection::exec(const char* sql) {
+    result_ptr r(PQexec(conn_, sql));
+    auto status = PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(r.get());
+    return {};
+}
+
+result<std::string> connection::prepare(const char* sql, std::span<const detail::value> params) {
+    if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+    std::string name = "s" + std::to_string(prepared_.size());
+    bound_params types(params);
+    result_ptr r(
+        PQprepare(conn_, name.c_str(), sql, static_cast<int>(params.size()), types.types.data()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(r.get());
+    prepared_.emplace(sql, name);
+    return name;
+}
+
+result<std::int64_t> connection::run(const char* sql, std::span<const detail::value> params,
+                                     const detail::row_handler& on_row) {
+    auto name = prepare(sql, params);
+    if (!name) return name.error();
+    bound_params p(params);
+    result_ptr r(PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()),
+                                p.values.data(), p.lengths.data(), p.formats.data(), 1));
+    auto status = PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(r.get());
+    if (on_row) {
+        for (int i = 0, n = PQntuples(r.get()); i < n; ++i) on_row(pg_row(r.get(), i));
+    }
+    const char* changed = PQcmdTuples(r.get());
+    return std::int64_t{*changed ? std::atoll(changed) : 0};
+}
+
+result<void> connection::copy_rows(std::span<const detail::staged_sample> rows) {
+    if (!staged_table_) {
+        // Per-connection staging table, emptied by every commit or rollback.
+        auto r = exec(
+            "CREATE TEMP TABLE IF NOT EXISTS metrics_stage (LIKE metrics) ON COMMIT DELETE ROWS");
+        if (!r) return r;
+        staged_table_ = true;
+    }
+    result_ptr start(PQexec(conn_,
+                            "COPY metrics_stage (device_id, ts, cpu_total, mem_used, mem_total, "
+                            "net_tx, net_rx, uptime_sec, proc_count, detail) FROM STDIN"));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) return fail(start.get());
+    std::string text;
+    text.reserve(rows.size() * 600);
+    for (const auto& s : rows) put_copy_line(text, s);
+    bool sent = PQputCopyData(conn_, text.data(), static_cast<int>(text.size())) == 1;
+    if (PQputCopyEnd(conn_, sent ? nullptr : "send failed") != 1) return fail(nullptr);
+    result_ptr end(PQgetResult(conn_));
+    auto status = PQresultStatus(end.get());
+    while (result_ptr more{PQgetResult(conn_)}) {
+    }
+    if (status != PGRES_COMMAND_OK) return fail(end.get());
+    return {};
+}
+
+result<void> connection::insert_metrics(std::span<const detail::staged_sample> rows,
+                                        std::vector<char>& fresh) {
+    if (auto r = copy_rows(rows); !r) return r;
+    std::unordered_set<std::pair<std::int64_t, std::int64_t>, key_hash> inserted;
+    auto r =
+        run("INSERT INTO metrics SELECT * FROM metrics_stage ON CONFLICT DO NOTHING "
+            "RETURNING device_id, ts",
+            {}, [&](const detail::row& rw) { inserted.emplace(rw.i64(0), rw.i64(1)); });
+    if (!r) return r.error();
+    // The first occurrence of an inserted key in the group is the one that was stored.
+    fresh.assign(rows.size(), 0);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        fresh[i] = inserted.erase({rows[i].device_id, rows[i].row->ts}) > 0;
+    }
+    return {};
+}
+
+}  // namespace windash::store::postgres

@@ -1,0 +1,40 @@
+#pragma once
+// A libpq connection behind the driver interface of store/detail/sql.hpp: prepared statements
+// with binary parameters and results, and COPY into a staging table for metrics.
+
+#include "store/detail/sql.hpp"
+
+#include <libpq-fe.h>
+
+#include <string>
+#include <unordered_map>
+
+namespace windash::store::postgres {
+
+class connection final : public detail::connection {
+  public:
+    [[nodiscard]] static result<std::unique_ptr<detail::connection>> open(const std::string& url,
+                                                                          const options& opts);
+    ~connection() override;
+
+    result<void> exec(const char* sql) override;
+    result<void> begin() override { return exec("BEGIN"); }
+    result<std::int64_t> run(const char* sql, std::span<const detail::value> params,
+                             const detail::row_handler& on_row) override;
+    result<void> insert_metrics(std::span<const detail::staged_sample> rows,
+                                std::vector<char>& fresh) override;
+    bool usable() override;
+
+  private:
+    connection(PGconn* c, const options& opts) : conn_(c), log_(opts.log) {}
+    result<std::string> prepare(const char* sql, std::span<const detail::value> params);
+    boost::system::error_code fail(PGresult* r);
+    result<void> copy_rows(std::span<const detail::staged_sample> rows);
+
+    PGconn* conn_;
+    std::function<void(std::string_view)> log_;
+    std::unordered_map<std::string_view, std::string> prepared_;
+    bool staged_table_ = false;
+};
+
+}  // namespace windash::store::postgres
