@@ -426,7 +426,7 @@ TEST_CASE("every batch reported committed survives SIGKILL, exactly once") {
     int status = 0;
     ::waitpid(child, &status, 0);
     CHECK(WIFSIGNALED(status));
-    for (auto seq : read_reports(fds[0])) reported.push_back(seq);
+    for (auto late : read_reports(fds[0])) reported.push_back(late);
     ::close(fds[0]);
 
     REQUIRE(!reported.empty());
