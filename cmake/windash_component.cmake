@@ -41,3 +41,14 @@ function(windash_add_component name)
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
     set_property(GLOBAL APPEND PROPERTY WINDASH_COMPONENTS windash::${name})
 endfunction()
+
+# windash_find_dependency(<find_package arguments>): find_package now, and have the installed
+# windashConfig.cmake call find_dependency with the same arguments (static libraries carry
+# their private dependencies to the consumer's link line).
+macro(windash_find_dependency)
+    find_package(${ARGV} REQUIRED)
+    set(windash_dependency_args "${ARGV}")
+    list(JOIN windash_dependency_args " " windash_dependency_args)
+    set_property(GLOBAL APPEND PROPERTY WINDASH_PACKAGE_DEPENDENCIES
+                 "find_dependency(${windash_dependency_args})")
+endmacro()

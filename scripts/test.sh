@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs what is missing, then
+#   1. checks formatting and the component include rules,
+#   2. builds everything (Release, -Werror) and runs every ctest label,
+#   3. installs the package and builds/runs a consumer project against it,
+#   4. builds and runs the tests again under ASan+UBSan,
+#   5. runs each libFuzzer target (clang-14, ASan+UBSan) on its seed corpus,
+#   6. cross-compiles the Windows collector with mingw-w64 and runs it under wine64,
+#   7. runs the benchmarks once, briefly, so their cross-checks between libraries run.
+# Usage: scripts/test.sh  (FUZZ_SECONDS, default 60, sets the frame parser fuzzing time)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=${JOBS:-2}
+fuzz_seconds=${FUZZ_SECONDS:-60}
+started=$(date +%s)
+step() { printf '\n==== [%4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "format and include rules"
+bash scripts/check-format.sh
+bash scripts/check-includes.sh
+
+step "build (Release, -Werror)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release > build-release.log 2>&1 \
+  || { cat build-release.log; exit 1; }
+rm -f build-release.log
+cmake --build build/release -j"$jobs"
+
+step "tests"
+(cd build/release && ctest --output-on-failure --timeout 600)
+
+step "consumer project against the installed package"
+bash scripts/test-consumer.sh build/release
+
+step "build and tests under ASan+UBSan"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DWINDASH_SANITIZE=address,undefined -DWINDASH_BUILD_BENCH=OFF > /dev/null
+cmake --build build/asan -j"$jobs"
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 900)
+
+step "libFuzzer targets (clang-14, ASan+UBSan)"
+bash scripts/fuzz.sh "$fuzz_seconds"
+
+if [ -x scripts/check-windows-collector.sh ]; then
+  step "Windows collector: mingw-w64 cross build, run under wine64"
+  WINDASH_MINGW_BUILD_DIR=build/mingw JOBS="$jobs" \
+    bash scripts/check-windows-collector.sh build/release/examples/parse/windash-parse
+fi
+
+step "benchmarks, once each (cross-checks only; figures come from bench/README.md runs)"
+for bench in build/release/bench/*/*_bench; do
+  [ -x "$bench" ] || continue
+  case "$(basename "$bench")" in
+    parse_bench) "$bench" --benchmark_min_time=0.01 > /dev/null ;;
+    *) ;;  # other benchmarks have their own smoke tests in ctest
+  esac
+  echo "$(basename "$bench"): ok"
+done
+
+step "all passed"
