@@ -20,11 +20,11 @@ void merge_each(std::vector<stat>& into, const std::vector<stat>& from) {
     for (std::size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
 }
 
-named_stats& find_named(std::vector<named_stats>& list, const std::string& name) {
+named_stats& find_named(std::vector<named_stats>& list, std::string_view name) {
     for (auto& n : list) {
         if (n.name == name) return n;
     }
-    return list.emplace_back(named_stats{name, {}, {}});
+    return list.emplace_back(named_stats{std::string(name), {}, {}});
 }
 
 void put(blob_writer& w, const stat& s) {
@@ -41,6 +41,25 @@ stat get(blob_reader& r) {
     s.max = r.f64();
     s.sum = r.f64();
     return s;
+}
+
+bool merge_list(blob_reader& r, std::vector<stat>& into) {
+    std::uint32_t n = r.u32();
+    if (!r.ok() || n > sample_limits::max_cores) return false;
+    if (into.size() < n) into.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) into[i].merge(get(r));
+    return r.ok();
+}
+
+bool merge_named(blob_reader& r, std::vector<named_stats>& into) {
+    std::uint32_t n = r.u32();
+    if (!r.ok() || n > sample_limits::max_temperatures) return false;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto& named = find_named(into, r.view());
+        named.a.merge(get(r));
+        named.b.merge(get(r));
+    }
+    return r.ok();
 }
 
 void put_list(blob_writer& w, const std::vector<stat>& list) {
@@ -194,6 +213,15 @@ std::string encode(const aggregate& a) {
     put_named(w, a.disks);
     put_named(w, a.temps);
     return w.take();
+}
+
+bool merge_encoded(aggregate& into, std::string_view blob) {
+    blob_reader r(blob);
+    if (r.u8() != aggregate_version) return false;
+    into.samples += r.u64();
+    for (stat* s : scalars(into)) s->merge(get(r));
+    return merge_list(r, into.per_core) && merge_list(r, into.freq) && merge_named(r, into.disks) &&
+           merge_named(r, into.temps) && r.at_end();
 }
 
 std::optional<aggregate> decode_aggregate(std::string_view blob) {

@@ -46,6 +46,9 @@ struct aggregate {
 };
 
 [[nodiscard]] std::string encode(const aggregate& a);
+/// Merges what encode() wrote into `into` without building an aggregate (the history hot path);
+/// false, leaving `into` partly merged, when `blob` is damaged.
+[[nodiscard]] bool merge_encoded(aggregate& into, std::string_view blob);
 /// nullopt when `blob` is not what encode() wrote.
 [[nodiscard]] std::optional<aggregate> decode_aggregate(std::string_view blob);
 
@@ -69,6 +72,10 @@ class history_builder {
     explicit history_builder(const query_plan& plan) : plan_(plan) {}
     void add(std::int64_t ts_us, const sample& s) { slot(ts_us).add(s); }
     void add(std::int64_t ts_us, const aggregate& a) { slot(ts_us).merge(a); }
+    /// Merges an encoded rollup row; false when it is damaged.
+    [[nodiscard]] bool add_encoded(std::int64_t ts_us, std::string_view blob) {
+        return merge_encoded(slot(ts_us), blob);
+    }
     [[nodiscard]] history finish() const;
 
   private:

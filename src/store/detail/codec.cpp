@@ -111,18 +111,25 @@ std::uint32_t blob_reader::u32() {
     return v;
 }
 
+// Rollup rows hold hundreds of numbers: read them whole, not byte by byte.
 std::uint64_t blob_reader::u64() {
+    if (!need(8)) return 0;
+    unsigned char b[8];
+    std::memcpy(b, in_.data() + pos_, 8);
+    pos_ += 8;
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= std::uint64_t{u8()} << (8 * i);
+    for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
     return v;
 }
 
 double blob_reader::f64() { return std::bit_cast<double>(u64()); }
 
-std::string blob_reader::str() {
+std::string blob_reader::str() { return std::string(view()); }
+
+std::string_view blob_reader::view() {
     std::uint32_t n = u32();
     if (!need(n)) return {};
-    std::string s(in_.substr(pos_, n));
+    auto s = in_.substr(pos_, n);
     pos_ += n;
     return s;
 }

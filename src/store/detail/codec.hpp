@@ -66,6 +66,8 @@ class blob_reader {
     std::uint64_t u64();
     double f64();
     std::string str();
+    /// Like str() without a copy: valid while the input is.
+    std::string_view view();
     [[nodiscard]] bool ok() const noexcept { return ok_; }
     [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
 

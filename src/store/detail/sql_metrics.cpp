@@ -50,17 +50,15 @@ const char* rollup_select(tier t) {
                                "AND bucket >= $2 AND bucket < $3 ORDER BY bucket";
 }
 
+// Calls `on_stats(bucket, encoded aggregate)` per rollup row; it returns false when damaged.
+// Calls `on_stats(bucket, encoded aggregate)` per rollup row; it returns false when damaged.
 template <class F>
 result<void> scan_rollups(connection& c, tier t, row_id device, std::int64_t from, std::int64_t to,
-                          F&& on_aggregate) {
+                          F&& on_stats) {
     bool corrupt = false;
     auto r =
         c.run(rollup_select(t), std::initializer_list<value>{device, from, to}, [&](const row& rw) {
-            auto a = decode_aggregate(rw.bytes(1));
-            if (!a)
-                corrupt = true;
-            else
-                on_aggregate(rw.i64(0), *a);
+            if (!on_stats(rw.i64(0), rw.bytes(1))) corrupt = true;
         });
     if (!r) return r.error();
     if (corrupt) return error_code(errc::corrupt);
@@ -184,7 +182,9 @@ result<history> sql_store::query_history(const history_query& q) {
                      [&](std::int64_t ts, const sample& s) { builder.add(ts, s); });
     } else {
         r = scan_rollups(**lease, plan.source, q.device_id, plan.from, plan.to,
-                         [&](std::int64_t ts, const aggregate& a) { builder.add(ts, a); });
+                         [&](std::int64_t ts, std::string_view stats) {
+                             return builder.add_encoded(ts, stats);
+                         });
     }
     if (!r) return r.error();
     return builder.finish();
@@ -214,8 +214,9 @@ result<std::size_t> sql_store::rebuild_minute(connection& c, row_id device, std:
 
 result<std::size_t> sql_store::rebuild_hour(connection& c, row_id device, std::int64_t bucket) {
     aggregate a;
-    auto r = scan_rollups(c, tier::minute, device, bucket, bucket + hour_us,
-                          [&](std::int64_t, const aggregate& m) { a.merge(m); });
+    auto r =
+        scan_rollups(c, tier::minute, device, bucket, bucket + hour_us,
+                     [&](std::int64_t, std::string_view stats) { return merge_encoded(a, stats); });
     if (!r) return r.error();
     if (a.samples == 0) return 0;
     std::string stats = encode(a);

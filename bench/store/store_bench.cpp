@@ -1,0 +1,208 @@
+// store_bench: samples committed per second on SQLite and PostgreSQL, group commit against the
+// seed design's one-transaction-per-sample way, and history queries over 1 h / 7 d / 1 y.
+// PostgreSQL: a throwaway cluster (tests/support) unless DATABASE_URL names one.
+#include "store/samples.hpp"
+#include "support/postgres_cluster.hpp"
+#include <windash/store.hpp>
+#include <windash/store_postgres.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace windash;
+using namespace windash::store;
+using windash::store::testing::make_sample;
+
+constexpr int max_writers = 64;
+
+// One backend under test: the store, 64 devices, a unique-timestamp source.
+struct target {
+    std::string name;
+    std::unique_ptr<store::store> db;
+    std::unique_ptr<group_committer> committer;
+    std::vector<row_id> devices;
+    std::atomic<std::int64_t> next_minute{0};
+};
+
+std::vector<std::unique_ptr<target>> targets;
+std::unique_ptr<windash::testing::postgres_cluster> cluster;
+
+timestamp epoch() { return windash::store::testing::base_time(); }
+
+timestamp history_now() { return epoch() - 24h * 400; }
+
+row_id add_device(store::store& db, int i) {
+    auto email = "bench" + std::to_string(i) + "@example.com";
+    auto u = db.create_user(email, "b", "h", epoch()).value();
+    std::string code = "CODE" + std::to_string(i);
+    auto secret = hash_secret(email);
+    (void)db
+        .create_device_code({code, secret, "h" + std::to_string(i), "", "", epoch(), epoch() + 1h})
+        .value();
+    (void)db.decide_device_code(code, u.id, true, "", epoch()).value();
+    return db.redeem_device_code(secret, hash_secret(email + "t"), epoch()).value().id;
+}
+
+void open_target(const std::string& name, const std::string& url, std::size_t workers) {
+    options opts;
+    opts.max_connections = 4;
+    // History data sits a year back from a pinned clock; raw rows are kept long enough for
+    // the rollups of the whole year to be built from them.
+    opts.now = history_now;
+    opts.keep.raw = 400 * 24h;
+    opts.keep.minute = 400 * 24h;
+    auto db = open_store(url, opts);
+    if (!db) throw std::runtime_error(name + ": " + db.error().message());
+    auto t = std::make_unique<target>();
+    t->name = name;
+    t->db = std::move(*db);
+    t->committer = std::make_unique<group_committer>(*t->db, group_options{20000, workers});
+    for (int i = 0; i < max_writers + 2; ++i) t->devices.push_back(add_device(*t->db, i));
+    targets.push_back(std::move(t));
+}
+
+// A batch of `n` typical samples (16 cores, 3 disks), built once per writer.
+device_batch typical_batch(row_id dev, std::size_t n) {
+    device_batch b{dev, {}};
+    for (std::size_t i = 0; i < n; ++i) b.samples.push_back(make_sample(epoch(), i));
+    return b;
+}
+
+// Moves the batch to timestamps no other writer uses, so every sample is new.
+void refresh(target& t, device_batch& b) {
+    auto minute = t.next_minute.fetch_add(static_cast<std::int64_t>(b.samples.size() / 60 + 1));
+    auto start = epoch() + std::chrono::minutes{minute};
+    for (std::size_t i = 0; i < b.samples.size(); ++i) {
+        b.samples[i].ts = start + std::chrono::seconds{i};
+    }
+}
+
+void fail_if(benchmark::State& state, bool bad, const char* what) {
+    if (bad) state.SkipWithError(what);
+}
+
+// Group commit: every writer hands its batch to the shared committer.
+void bm_group(benchmark::State& state, target* t) {
+    auto batch = static_cast<std::size_t>(state.range(0));
+    row_id dev = t->devices[static_cast<std::size_t>(state.thread_index())];
+    auto b = typical_batch(dev, batch);
+    for (auto _ : state) {
+        refresh(*t, b);
+        auto r = t->committer->commit(b);  // a copy: the server would move its parsed batch
+        fail_if(state, !r || r->accepted != batch, "group commit lost samples");
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+// The seed design: one INSERT per sample, each in its own transaction.
+void bm_seed(benchmark::State& state, target* t) {
+    auto batch = static_cast<std::size_t>(state.range(0));
+    row_id dev = t->devices[static_cast<std::size_t>(state.thread_index())];
+    auto b = typical_batch(dev, batch);
+    device_batch one = typical_batch(dev, 1);
+    for (auto _ : state) {
+        refresh(*t, b);
+        for (const auto& s : b.samples) {
+            one.samples[0].ts = s.ts;
+            auto r = t->db->commit_metrics({&one, 1});
+            fail_if(state, !r || (*r)[0].accepted != 1, "seed insert lost a sample");
+        }
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+// History: a device reporting every 2 s for the last 8 days (raw), every 10 min before that
+// back to a year (so every hour and the 1-minute tier hold rows), rollups built.
+
+void fill_history(target& t) {
+    row_id dev = t.devices[max_writers];
+    auto now = history_now();
+    auto commit = [&](timestamp from, timestamp to, std::chrono::seconds step) {
+        device_batch b{dev, {}};
+        std::uint64_t i = 0;
+        for (auto ts = from; ts < to; ts += step) {
+            b.samples.push_back(make_sample(ts, i++));
+            if (b.samples.size() == 5000 || ts + step >= to) {
+                (void)t.db->commit_metrics({&b, 1}).value();
+                b.samples.clear();
+            }
+        }
+    };
+    commit(now - 366 * 24h, now - 8 * 24h, 600s);
+    commit(now - 8 * 24h, now, 2s);
+    while (t.db->build_rollups(20000).value() > 0) {
+    }
+}
+
+void bm_history(benchmark::State& state, target* t, std::chrono::hours range) {
+    row_id dev = t->devices[max_writers];
+    std::size_t points = 0;
+    for (auto _ : state) {
+        auto h = t->db->query_history({dev, history_now() - range, history_now(), 600});
+        fail_if(state, !h || h->bucket_start.size() > 600 || h->bucket_start.empty(),
+                "history query failed");
+        if (h) points = h->bucket_start.size();
+    }
+    state.counters["points"] = static_cast<double>(points);
+}
+
+void register_all(target* t) {
+    for (int writers : {1, max_writers}) {
+        for (int batch : {1, 30, 500}) {
+            auto suffix = "/batch:" + std::to_string(batch) + "/writers:" + std::to_string(writers);
+            benchmark::RegisterBenchmark(("commit/" + t->name + "/group" + suffix).c_str(),
+                                         bm_group, t)
+                ->Arg(batch)
+                ->Threads(writers)
+                ->UseRealTime()
+                ->MinTime(0.3);
+            benchmark::RegisterBenchmark(("commit/" + t->name + "/seed" + suffix).c_str(), bm_seed,
+                                         t)
+                ->Arg(batch)
+                ->Threads(writers)
+                ->UseRealTime()
+                ->MinTime(0.3);
+        }
+    }
+    for (auto [name, range] : {std::pair{"1h", 1h}, {"7d", 24h * 7}, {"1y", 24h * 365}}) {
+        benchmark::RegisterBenchmark(("history/" + t->name + "/" + name).c_str(), bm_history, t,
+                                     range)
+            ->Unit(benchmark::kMillisecond)
+            ->MinTime(0.3);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    auto dir =
+        std::filesystem::temp_directory_path() / ("windash-bench-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::string pg_url;
+    if (const char* env = std::getenv("DATABASE_URL")) {
+        pg_url = env;
+    } else {
+        cluster = std::make_unique<windash::testing::postgres_cluster>();
+        pg_url = cluster->url();
+    }
+    open_target("sqlite", (dir / "bench.db").string(), 1);
+    open_target("postgres", pg_url, 2);
+    for (auto& t : targets) {
+        fill_history(*t);
+        register_all(t.get());
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    targets.clear();
+    cluster.reset();
+    std::filesystem::remove_all(dir);
+}
