@@ -1,4 +1,5 @@
 #include "protocol/cpu_check.hpp"
+#include "protocol/plain_scanner.hpp"
 #include "protocol/read_state.hpp"
 #include "protocol/sample_reader.hpp"
 #include <windash/protocol/frame_parser.hpp>
@@ -45,6 +46,12 @@ frame_error syntax_error(simdjson::error_code e) {
                             fmt::format("invalid JSON: {}", simdjson::error_message(e)));
 }
 
+status read_hello_text(od::value value, std::string& out, std::string_view name,
+                       detail::read_state& state) {
+    return detail::read_string(value, out, 0, message_limits::max_hello_field, {name},
+                               detail::rule::hello_text, state);
+}
+
 // True when the document has been read to its last byte (no trailing value or bracket).
 bool at_end(od::document& document) {
     return document.current_location().error() == simdjson::OUT_OF_BOUNDS;
@@ -61,6 +68,10 @@ boost::system::result<message_type, frame_error> frame_parser::impl::parse(
     od::document document;
     if (auto e = ondemand.iterate(frame.data(), frame.size(), frame.size() + padding).get(document))
         return syntax_error(e);  // stage 1: bad UTF-8, unclosed string, control character
+    // Agents write frames the plain way: read those straight from the text, and everything else
+    // (hello, escapes, unknown fields, invalid samples) value by value.
+    if (detail::scan_plain_metrics(frame, options.max_samples, batch, expected_host_id))
+        return message_type::metrics;
     detail::read_state state;
     std::string_view type;
     status outcome = read_message(document, state, expected_host_id, type);
@@ -105,38 +116,34 @@ status frame_parser::impl::read_message(od::document& document, detail::read_sta
     batch.rejected.clear();
     hello = {};
     bool has_samples = false;
-    for (auto field_result : object) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(field_result).get(field)) return state.abort(e);
-        if (auto e = detail::field_key(field, key)) return state.abort(e);
-        od::value value = field.value();
-        if (key == "type") {
-            if (value.get_string().get(type))
+    const status outcome = detail::for_each_field(object, state, [&](auto key, od::value value) {
+        if (key.is("type")) {
+            if (value.get_string().get(type) || (type != "metrics" && type != "hello"))
                 return state.reject(errc::unknown_message_type, {"type"}, detail::rule::type);
-            if (type != "metrics" && type != "hello")
-                return state.reject(errc::unknown_message_type, {"type"}, detail::rule::type);
-        } else if (key == "samples") {
+            return status::ok;
+        }
+        if (key.is("samples")) {
             has_samples = true;
-            WINDASH_TRY_READ(read_samples(value, state, expected_host_id));
-        } else if (key == "seq") {
+            return read_samples(value, state, expected_host_id);
+        }
+        if (key.is("seq")) {
             std::uint64_t seq = 0;
             WINDASH_TRY_READ(detail::read_u64(value, seq, {"seq"}, state));
             batch.seq = seq;
-        } else if (key == "agent" || key == "os" || key == "hostname") {
-            std::string& slot = key == "agent" ? hello.agent
-                                : key == "os"  ? hello.os
-                                               : hello.hostname;
-            WINDASH_TRY_READ(detail::read_string(value, slot, 0, message_limits::max_hello_field,
-                                                 {key}, detail::rule::hello_text, state));
-        } else if (key == "cores") {
+            return status::ok;
+        }
+        if (key.is("agent")) return read_hello_text(value, hello.agent, "agent", state);
+        if (key.is("os")) return read_hello_text(value, hello.os, "os", state);
+        if (key.is("hostname")) return read_hello_text(value, hello.hostname, "hostname", state);
+        if (key.is("cores")) {
             std::uint64_t cores = 0;
             WINDASH_TRY_READ(detail::read_u64(value, cores, {"cores"}, state));
             hello.cores = cores;
-        } else {
-            WINDASH_TRY_READ(detail::skip_checked(value, state));
+            return status::ok;
         }
-    }
+        return status::unmatched;
+    });
+    if (outcome != status::ok) return outcome;
     if (!has_samples) batch.samples.clear();
     return status::ok;
 }
@@ -155,6 +162,12 @@ status frame_parser::impl::read_samples(od::value value, detail::read_state& sta
         if (index == options.max_samples)
             return state.reject(errc::out_of_range, {"samples"}, detail::rule::samples);
         if (count == samples.size()) samples.emplace_back();
+        // The plain fast path leaves the element unread; the iterator then skips it whole.
+        if (detail::scan_plain_sample(element.raw_json_token().data(), samples[count],
+                                      expected_host_id)) {
+            ++count, ++index;
+            continue;
+        }
         const status outcome = reader.read(element, samples[count]);
         if (outcome == status::aborted) return outcome;
         if (outcome == status::ok)

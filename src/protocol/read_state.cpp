@@ -27,19 +27,6 @@ std::string read_state::message(std::string_view prefix) const {
     return fmt::format("{}{}: {}", prefix, where, rule);
 }
 
-simdjson::error_code field_key(od::field& field, std::string_view& key) noexcept {
-    // Stage 1 of simdjson has already checked quotes, UTF-8 and control characters, so the
-    // closing quote is there; only escapes need the slow path.
-    const char* begin = field.key().raw();
-    const char* end = begin;
-    while (*end != '"' && *end != '\\') ++end;
-    if (*end == '"') {
-        key = std::string_view(begin, static_cast<std::size_t>(end - begin));
-        return simdjson::SUCCESS;
-    }
-    return field.unescaped_key().get(key);
-}
-
 namespace {
 
 status skip_object(od::value value, read_state& state) {
@@ -94,28 +81,6 @@ status skip_checked(od::value value, read_state& state) {
         }
     }
     return e ? state.abort(e) : status::ok;
-}
-
-status read_u64(od::value value, std::uint64_t& out, const field_path& path, read_state& state) {
-    if (value.get_uint64().get(out)) return state.reject(errc::wrong_type, path, rule::u64);
-    return status::ok;
-}
-
-status read_number(od::value value, double& out, double lo, double hi, const field_path& path,
-                   std::string_view broken_rule, read_state& state) {
-    if (value.get_double().get(out)) return state.reject(errc::wrong_type, path, broken_rule);
-    if (!(out >= lo && out <= hi)) return state.reject(errc::out_of_range, path, broken_rule);
-    return status::ok;
-}
-
-status read_string(od::value value, std::string& out, std::size_t min, std::size_t max,
-                   const field_path& path, std::string_view broken_rule, read_state& state) {
-    std::string_view text;
-    if (value.get_string().get(text)) return state.reject(errc::wrong_type, path, broken_rule);
-    if (text.size() < min || text.size() > max)
-        return state.reject(errc::out_of_range, path, broken_rule);
-    out.assign(text);
-    return status::ok;
 }
 
 }  // namespace windash::protocol::detail

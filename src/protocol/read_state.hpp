@@ -6,7 +6,10 @@
 
 #include <simdjson.h>
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -15,8 +18,15 @@ namespace windash::protocol::detail {
 namespace od = simdjson::ondemand;
 
 /// How reading one part went: read; rejected by a rule of SPEC §1 (the sample, or the frame at
-/// top level, is refused, and reading goes on); or aborted (the structure cannot be followed).
-enum class status { ok, rejected, aborted };
+/// top level, is refused, and reading goes on); aborted (the structure cannot be followed); or,
+/// from a field handler, unmatched (not a field it knows: for_each_field decides).
+enum class status { ok, rejected, aborted, unmatched };
+
+// The readers run once per JSON value, millions of times a second: inlined into one another they
+// keep simdjson's iterator in registers; as separate calls they pass it through memory on
+// every value, which measured 2.5x slower. Failure paths stay out of line.
+#define WINDASH_HOT [[gnu::always_inline]] inline
+#define WINDASH_COLD [[gnu::cold, gnu::noinline]]
 
 #define WINDASH_TRY_READ(expr)                                            \
     do {                                                                  \
@@ -69,32 +79,131 @@ struct read_state {
     std::string_view rule;
     simdjson::error_code json_error = simdjson::SUCCESS;
 
-    status reject(errc c, const field_path& path, std::string_view broken_rule);
-    status abort(simdjson::error_code e);
+    WINDASH_COLD status reject(errc c, const field_path& path, std::string_view broken_rule);
+    WINDASH_COLD status abort(simdjson::error_code e);
     /// `where: rule`, with `prefix` (such as `samples[3].`) in front of the path.
     [[nodiscard]] std::string message(std::string_view prefix = {}) const;
 };
 
-/// The field's key as written when it has no escapes (the common case, no copy), otherwise
-/// unescaped and validated.
-[[nodiscard]] simdjson::error_code field_key(od::field& field, std::string_view& key) noexcept;
+/// A field name windash knows, with its first 16 bytes plus closing quote packed into words
+/// at compile time, so matching a key costs two masked compares instead of a memcmp call.
+struct field_name {
+    std::string_view text;
+    std::uint64_t words[2] = {};
+    std::uint64_t masks[2] = {};
+
+    template <std::size_t N>
+    consteval field_name(const char (&name)[N]) : text(name, N - 1) {  // NOLINT: implicit
+        static_assert(N <= 16, "field names longer than 15 bytes need a longer pattern");
+        for (std::size_t i = 0; i < N; ++i) {  // the name, then its closing quote
+            const auto byte = static_cast<unsigned char>(i + 1 < N ? name[i] : '"');
+            words[i / 8] |= std::uint64_t{byte} << (8 * (i % 8));
+            masks[i / 8] |= std::uint64_t{0xff} << (8 * (i % 8));
+        }
+    }
+};
+
+/// A field's key straight from the input, compared without unescaping or measuring it: a
+/// name matches when its bytes are followed by the closing quote. The names windash knows
+/// need no escaping, so a match is exact; a key written with escapes matches none of them
+/// and goes to for_each_field's slow path. Reads 16 bytes from the key's first byte, which
+/// the input's padding makes safe.
+struct raw_key {
+    std::uint64_t words[2];
+
+    explicit raw_key(const char* text) noexcept { std::memcpy(words, text, sizeof words); }
+    WINDASH_HOT bool is(const field_name& name) const noexcept {
+        return ((words[0] ^ name.words[0]) & name.masks[0]) == 0 &&
+               ((words[1] ^ name.words[1]) & name.masks[1]) == 0;
+    }
+};
+static_assert(std::endian::native == std::endian::little, "raw_key packs bytes little-endian");
+
+/// A key that had escapes, after unescaping.
+struct unescaped_key {
+    std::string_view text;
+    bool is(const field_name& name) const noexcept { return text == name.text; }
+};
 
 /// Reads every byte of a value windash ignores (unknown fields), so broken JSON inside it is
 /// still found. Returns ok or aborted.
 [[nodiscard]] status skip_checked(od::value value, read_state& state);
 
 /// Reads an unsigned integer; anything else rejects with rule::u64 at `path`.
-[[nodiscard]] status read_u64(od::value value, std::uint64_t& out, const field_path& path,
-                              read_state& state);
+WINDASH_HOT status read_u64(od::value value, std::uint64_t& out, const field_path& path,
+                            read_state& state) {
+    if (value.get_uint64().get(out)) [[unlikely]]
+        return state.reject(errc::wrong_type, path, rule::u64);
+    return status::ok;
+}
 
 /// Reads a number in [lo, hi]; anything else rejects with `broken_rule` at `path`.
-[[nodiscard]] status read_number(od::value value, double& out, double lo, double hi,
-                                 const field_path& path, std::string_view broken_rule,
-                                 read_state& state);
+WINDASH_HOT status read_number(od::value value, double& out, double lo, double hi,
+                               const field_path& path, std::string_view broken_rule,
+                               read_state& state) {
+    if (value.get_double().get(out)) [[unlikely]]
+        return state.reject(errc::wrong_type, path, broken_rule);
+    if (!(out >= lo && out <= hi)) [[unlikely]]
+        return state.reject(errc::out_of_range, path, broken_rule);
+    return status::ok;
+}
 
 /// Reads a string of `min`..`max` bytes into `out` (reusing its capacity).
-[[nodiscard]] status read_string(od::value value, std::string& out, std::size_t min,
-                                 std::size_t max, const field_path& path,
-                                 std::string_view broken_rule, read_state& state);
+WINDASH_HOT status read_string(od::value value, std::string& out, std::size_t min, std::size_t max,
+                               const field_path& path, std::string_view broken_rule,
+                               read_state& state) {
+    std::string_view text;
+    if (value.get_string().get(text)) [[unlikely]]
+        return state.reject(errc::wrong_type, path, broken_rule);
+    if (text.size() < min || text.size() > max) [[unlikely]]
+        return state.reject(errc::out_of_range, path, broken_rule);
+    out.assign(text);
+    return status::ok;
+}
+
+/// for_each_field's slow path: retries a key that had escapes once unescaped (which also
+/// validates them), then skips what is still unknown.
+template <typename Handler>
+status unmatched_field(od::field& field, read_state& state, Handler& on_field) {
+    const char* end = field.key().raw();
+    while (*end != '"' && *end != '\\') ++end;  // stage 1 guarantees the closing quote
+    if (*end == '\\') {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return state.abort(e);
+        status outcome = on_field(unescaped_key{key}, field.value());
+        if (outcome != status::unmatched) return outcome;
+    }
+    return skip_checked(field.value(), state);
+}
+
+/// Calls `on_field(key, value)` for each field of `object`, `key` being a raw_key or, for a
+/// key written with escapes, an unescaped_key. A field the handler answers `unmatched` is
+/// skipped with skip_checked(); any other failing status, or a broken structure, stops.
+template <typename Handler>
+WINDASH_HOT status for_each_field(od::object& object, read_state& state, Handler&& on_field) {
+    for (auto field_result : object) {
+        od::field field;
+        if (auto e = std::move(field_result).get(field)) [[unlikely]]
+            return state.abort(e);
+        status outcome = on_field(raw_key(field.key().raw()), field.value());
+        if (outcome == status::unmatched) outcome = unmatched_field(field, state, on_field);
+        if (outcome != status::ok) [[unlikely]]
+            return outcome;
+    }
+    return status::ok;
+}
+
+/// Calls `on_element(index, value)` for each element of `array`.
+template <typename Handler>
+WINDASH_HOT status for_each_element(od::array& array, read_state& state, Handler&& on_element) {
+    std::size_t index = 0;
+    for (auto element_result : array) {
+        od::value element;
+        if (auto e = std::move(element_result).get(element)) [[unlikely]]
+            return state.abort(e);
+        WINDASH_TRY_READ(on_element(index++, element));
+    }
+    return status::ok;
+}
 
 }  // namespace windash::protocol::detail

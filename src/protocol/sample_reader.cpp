@@ -3,31 +3,6 @@
 namespace windash::protocol::detail {
 namespace {
 
-// Iterates the fields of `object`, calling `on_field(key, value)` for each; a failing
-// status from on_field or a broken structure stops the walk.
-template <typename Handler>
-status for_each_field(od::object& object, read_state& state, Handler&& on_field) {
-    for (auto field_result : object) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(field_result).get(field)) return state.abort(e);
-        if (auto e = field_key(field, key)) return state.abort(e);
-        WINDASH_TRY_READ(on_field(key, field.value()));
-    }
-    return status::ok;
-}
-
-template <typename Handler>
-status for_each_element(od::array& array, read_state& state, Handler&& on_element) {
-    std::size_t index = 0;
-    for (auto element_result : array) {
-        od::value element;
-        if (auto e = std::move(element_result).get(element)) return state.abort(e);
-        WINDASH_TRY_READ(on_element(index++, element));
-    }
-    return status::ok;
-}
-
 // Bits recording which required fields a sample object had.
 enum required_field : unsigned {
     has_v = 1u << 0,
@@ -56,6 +31,49 @@ constexpr required_entry sample_required[] = {
     {has_uptime, "uptimeSec"},
     {has_proc_count, "procCount"},
 };
+
+constexpr bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Reads `[n, n, ...]` at `p` into `out` when every element is a JSON number without sign or
+// exponent, of at most 15 digits, in [0, hi], and there are at most max_cores of them: the
+// common case, whose value is exactly the correctly rounded mantissa / 10^fraction_digits (both
+// exact doubles), as simdjson computes it. Returns false, having decided nothing, for anything
+// else, including invalid JSON, which the general path then reports.
+WINDASH_HOT bool read_plain_numbers(const char* p, std::vector<double>& out, double hi) {
+    static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    constexpr int max_digits = 15;
+    if (*p++ != '[') return false;
+    out.clear();
+    while (is_json_space(*p)) ++p;
+    if (*p == ']') return true;
+    for (;;) {
+        if (out.size() == sample_limits::max_cores) return false;
+        std::uint64_t mantissa = 0;
+        int digits = 0, fraction_digits = 0;
+        if (*p == '0') {
+            ++p, ++digits;  // JSON forbids further integer digits after a leading zero
+        } else {
+            if (*p < '1' || *p > '9') return false;
+            for (; *p >= '0' && *p <= '9'; ++p, ++digits)
+                mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+        }
+        if (*p == '.') {
+            ++p;
+            for (; *p >= '0' && *p <= '9'; ++p, ++digits, ++fraction_digits)
+                mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+            if (fraction_digits == 0) return false;
+        }
+        if (digits > max_digits) return false;
+        const double number = static_cast<double>(mantissa) / powers_of_ten[fraction_digits];
+        if (!(number <= hi)) return false;
+        out.push_back(number);
+        while (is_json_space(*p)) ++p;
+        if (*p == ']') return true;
+        if (*p++ != ',') return false;
+        while (is_json_space(*p)) ++p;
+    }
+}
 
 constexpr double max_frequency_mhz = 1e6;
 constexpr double max_load = 1e6;
@@ -90,27 +108,27 @@ status sample_reader::read(od::value value, sample& out) {
 }
 
 status sample_reader::read_fields(od::object& object, sample& out, unsigned& seen) {
-    return for_each_field(object, state_, [&](std::string_view key, od::value value) {
-        if (key == "v") {
+    return for_each_field(object, state_, [&](auto key, od::value value) {
+        if (key.is("v")) {
             seen |= has_v;
             std::uint64_t version = 0;
             if (value.get_uint64().get(version) || version != 1)
                 return state_.reject(errc::out_of_range, {"v"}, rule::version);
             return status::ok;
         }
-        if (key == "ts") return seen |= has_ts, read_timestamp(value, out.ts);
-        if (key == "hostId") return seen |= has_host_id, read_host_id(value, out.host_id);
-        if (key == "cpu") return seen |= has_cpu, read_cpu(value, out.cpu);
-        if (key == "mem") return seen |= has_mem, read_memory(value, out.mem);
-        if (key == "disk") return seen |= has_disk, read_disks(value, out.disks);
-        if (key == "net") return seen |= has_net, read_network(value, out.net);
-        if (key == "uptimeSec")
+        if (key.is("ts")) return seen |= has_ts, read_timestamp(value, out.ts);
+        if (key.is("hostId")) return seen |= has_host_id, read_host_id(value, out.host_id);
+        if (key.is("cpu")) return seen |= has_cpu, read_cpu(value, out.cpu);
+        if (key.is("mem")) return seen |= has_mem, read_memory(value, out.mem);
+        if (key.is("disk")) return seen |= has_disk, read_disks(value, out.disks);
+        if (key.is("net")) return seen |= has_net, read_network(value, out.net);
+        if (key.is("uptimeSec"))
             return seen |= has_uptime, read_u64(value, out.uptime_sec, {"uptimeSec"}, state_);
-        if (key == "procCount")
+        if (key.is("procCount"))
             return seen |= has_proc_count, read_u64(value, out.proc_count, {"procCount"}, state_);
-        if (key == "load") return read_load(value, out.load);
-        if (key == "temps") return read_temperatures(value, out.temps);
-        return skip_checked(value, state_);
+        if (key.is("load")) return read_load(value, out.load);
+        if (key.is("temps")) return read_temperatures(value, out.temps);
+        return status::unmatched;
     });
 }
 
@@ -148,6 +166,10 @@ status sample_reader::read_host_id(od::value value, std::string& out) {
 
 status sample_reader::read_numbers(od::value value, std::vector<double>& out, double hi,
                                    std::string_view path, std::string_view broken_rule) {
+    // Arrays of plain decimals are most of a sample's bytes: read them straight from the text
+    // when they are that simple (the iterator then skips the array as one unit), and fall back
+    // to element-by-element reading, which gives the precise error, for anything else.
+    if (read_plain_numbers(value.raw_json_token().data(), out, hi)) return status::ok;
     od::array array;
     WINDASH_TRY_READ(get_array(value, array, path, broken_rule));
     out.clear();
@@ -166,16 +188,16 @@ status sample_reader::read_cpu(od::value value, cpu_usage& out) {
     WINDASH_TRY_READ(get_object(value, object, "cpu"));
     out.freq_mhz.clear();
     bool has_total = false, has_per_core = false;
-    WINDASH_TRY_READ(for_each_field(object, state_, [&](std::string_view key, od::value field) {
-        if (key == "total")
+    WINDASH_TRY_READ(for_each_field(object, state_, [&](auto key, od::value field) {
+        if (key.is("total"))
             return has_total = true,
                    read_number(field, out.total, 0, 100, {"cpu.total"}, rule::percent, state_);
-        if (key == "perCore")
+        if (key.is("perCore"))
             return has_per_core = true,
                    read_numbers(field, out.per_core, 100, "cpu.perCore", rule::per_core);
-        if (key == "freqMhz")
+        if (key.is("freqMhz"))
             return read_numbers(field, out.freq_mhz, max_frequency_mhz, "cpu.freqMhz", rule::freq);
-        return skip_checked(field, state_);
+        return status::unmatched;
     }));
     if (!has_total) return state_.reject(errc::missing_field, {"cpu.total"}, rule::required);
     if (!has_per_core) return state_.reject(errc::missing_field, {"cpu.perCore"}, rule::required);
@@ -196,14 +218,14 @@ status sample_reader::read_memory(od::value value, memory_usage& out) {
         slot = number;
         return status::ok;
     };
-    WINDASH_TRY_READ(for_each_field(object, state_, [&](std::string_view key, od::value field) {
-        if (key == "used") return has_used = true, read_u64(field, out.used, {"mem.used"}, state_);
-        if (key == "total")
+    WINDASH_TRY_READ(for_each_field(object, state_, [&](auto key, od::value field) {
+        if (key.is("used")) return has_used = true, read_u64(field, out.used, {"mem.used"}, state_);
+        if (key.is("total"))
             return has_total = true, read_u64(field, out.total, {"mem.total"}, state_);
-        if (key == "available") return read_optional(field, out.available, "mem.available");
-        if (key == "swapUsed") return read_optional(field, out.swap_used, "mem.swapUsed");
-        if (key == "swapTotal") return read_optional(field, out.swap_total, "mem.swapTotal");
-        return skip_checked(field, state_);
+        if (key.is("available")) return read_optional(field, out.available, "mem.available");
+        if (key.is("swapUsed")) return read_optional(field, out.swap_used, "mem.swapUsed");
+        if (key.is("swapTotal")) return read_optional(field, out.swap_total, "mem.swapTotal");
+        return status::unmatched;
     }));
     if (!has_used) return state_.reject(errc::missing_field, {"mem.used"}, rule::required);
     if (!has_total) return state_.reject(errc::missing_field, {"mem.total"}, rule::required);
@@ -236,15 +258,15 @@ status sample_reader::read_disk(od::value value, std::size_t index, disk_usage& 
     if (value.get_object().get(object))
         return state_.reject(errc::not_an_object, {"disk", index}, rule::object);
     bool has_name = false, has_used = false, has_total = false;
-    WINDASH_TRY_READ(for_each_field(object, state_, [&](std::string_view key, od::value field) {
-        if (key == "name")
+    WINDASH_TRY_READ(for_each_field(object, state_, [&](auto key, od::value field) {
+        if (key.is("name"))
             return has_name = true, read_string(field, out.name, 1, sample_limits::max_name_length,
                                                 {"disk", index, ".name"}, rule::name, state_);
-        if (key == "used")
+        if (key.is("used"))
             return has_used = true, read_u64(field, out.used, {"disk", index, ".used"}, state_);
-        if (key == "total")
+        if (key.is("total"))
             return has_total = true, read_u64(field, out.total, {"disk", index, ".total"}, state_);
-        return skip_checked(field, state_);
+        return status::unmatched;
     }));
     if (!has_name)
         return state_.reject(errc::missing_field, {"disk", index, ".name"}, rule::required);
@@ -261,12 +283,12 @@ status sample_reader::read_network(od::value value, network_rates& out) {
     od::object object;
     WINDASH_TRY_READ(get_object(value, object, "net"));
     bool has_tx = false, has_rx = false;
-    WINDASH_TRY_READ(for_each_field(object, state_, [&](std::string_view key, od::value field) {
-        if (key == "txBps")
+    WINDASH_TRY_READ(for_each_field(object, state_, [&](auto key, od::value field) {
+        if (key.is("txBps"))
             return has_tx = true, read_u64(field, out.tx_bps, {"net.txBps"}, state_);
-        if (key == "rxBps")
+        if (key.is("rxBps"))
             return has_rx = true, read_u64(field, out.rx_bps, {"net.rxBps"}, state_);
-        return skip_checked(field, state_);
+        return status::unmatched;
     }));
     if (!has_tx) return state_.reject(errc::missing_field, {"net.txBps"}, rule::required);
     if (!has_rx) return state_.reject(errc::missing_field, {"net.rxBps"}, rule::required);
@@ -309,14 +331,14 @@ status sample_reader::read_temperature(od::value value, std::size_t index, tempe
     if (value.get_object().get(object))
         return state_.reject(errc::not_an_object, {"temps", index}, rule::object);
     bool has_name = false, has_celsius = false;
-    WINDASH_TRY_READ(for_each_field(object, state_, [&](std::string_view key, od::value field) {
-        if (key == "name")
+    WINDASH_TRY_READ(for_each_field(object, state_, [&](auto key, od::value field) {
+        if (key.is("name"))
             return has_name = true, read_string(field, out.name, 1, sample_limits::max_name_length,
                                                 {"temps", index, ".name"}, rule::name, state_);
-        if (key == "c")
+        if (key.is("c"))
             return has_celsius = true, read_number(field, out.celsius, min_celsius, max_celsius,
                                                    {"temps", index, ".c"}, rule::celsius, state_);
-        return skip_checked(field, state_);
+        return status::unmatched;
     }));
     if (!has_name)
         return state_.reject(errc::missing_field, {"temps", index, ".name"}, rule::required);

@@ -338,3 +338,37 @@ TEST_CASE("the parser is reusable and leaves nothing of the previous frame") {
     CHECK(parser.parse("{").has_error());
     REQUIRE(parser.parse_padded(batch_of(spec_sample) + std::string(64, '\0')).has_error());
 }
+
+TEST_CASE("number arrays: plain decimals and every other JSON spelling read the same") {
+    struct row {
+        std::string_view text;
+        std::vector<double> expected;
+    };
+    const row rows[] = {
+        {"[50,40.5,0,0.05]", {50, 40.5, 0, 0.05}},
+        {"[ 50 ,\n40.5\t,\r0 ]", {50, 40.5, 0}},
+        {"[]", {}},
+        {"[ ]", {}},
+        {"[5e1,4.05E1,0e0]", {50, 40.5, 0}},
+        {"[-0,100.0000000000000]", {-0.0, 100}},
+        {"[12.345678901234567]", {12.345678901234567}},
+        {"[99.999999999999999]", {99.999999999999999}},
+        {"[0.1,0.2,0.30000000000000004]", {0.1, 0.2, 0.30000000000000004}},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.text);
+        frame_parser parser;
+        auto result = parser.parse(batch_of(sample_with("[50,40,45,50]", r.text)));
+        REQUIRE(result.has_value());
+        REQUIRE(parser.batch().samples.size() == 1);
+        CHECK(parser.batch().samples[0].cpu.per_core == r.expected);
+    }
+    for (std::string_view bad : {"[01]", "[1.]", "[.5]", "[1,]", "[,1]", "[1 2]", "[1,,2]", "[+1]",
+                                 "[1.5.5]", "[0x10]", "[1e]", "[1]]"}) {
+        CAPTURE(bad);
+        frame_parser parser;
+        auto result = parser.parse(batch_of(sample_with("[50,40,45,50]", bad)));
+        REQUIRE(result.has_error());
+        CHECK(result.error().code == condition::syntax_error);
+    }
+}
