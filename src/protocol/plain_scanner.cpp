@@ -1,5 +1,7 @@
 #include "protocol/plain_scanner.hpp"
 
+#include "protocol/field_name.hpp"
+
 #include <cstdint>
 #include <limits>
 
@@ -28,7 +30,9 @@ class plain_scanner {
     bool text(std::string_view& out) noexcept;
     bool name(std::string& out) noexcept;
 
-    // Walks `{"key":value,...}`, calling on_key(key) with the cursor on the value.
+    [[gnu::always_inline]] bool field(const raw_key& key, const field_name& name) noexcept;
+    // Walks `{"key":value,...}`, calling on_key(raw_key) for each key; on_key matches it with
+    // field(), which moves the cursor to the value, reads the value, and returns true.
     template <typename OnKey>
     bool object(OnKey&& on_key) noexcept;
     // Walks `[value,...]`, calling on_element(index) with the cursor on each element.
@@ -54,15 +58,24 @@ bool plain_scanner::object(OnKey&& on_key) noexcept {
     skip_space();
     if (*p_ == '}') return ++p_, true;
     for (;;) {
-        std::string_view key;
-        if (!text(key) || !expect(':')) return false;
-        skip_space();
-        if (!on_key(key)) return false;
+        if (*p_ != '"') return false;
+        const raw_key key(++p_);
+        if (!on_key(key)) return false;  // a known name was matched (see field) and read
         skip_space();
         if (*p_ == '}') return ++p_, true;
         if (*p_++ != ',') return false;
         skip_space();
     }
+}
+
+// True when `key` is `name`: then moves past the key and its colon to the value.
+[[gnu::always_inline]] inline bool plain_scanner::field(const raw_key& key,
+                                                        const field_name& name) noexcept {
+    if (!key.is(name)) return false;
+    p_ += name.text.size() + 1;
+    if (!expect(':')) return false;
+    skip_space();
+    return true;
 }
 
 template <typename OnElement>
@@ -100,15 +113,32 @@ bool plain_scanner::name(std::string& out) noexcept {
     while (*p_ == '\\') {
         char c = 0;
         switch (p_[1]) {
-            case '"': c = '"'; break;
-            case '\\': c = '\\'; break;
-            case '/': c = '/'; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            default: return false;
+            case '"':
+                c = '"';
+                break;
+            case '\\':
+                c = '\\';
+                break;
+            case '/':
+                c = '/';
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            default:
+                return false;
         }
         out += c;
         begin = p_ += 2;
@@ -178,10 +208,10 @@ bool plain_scanner::numbers(std::vector<double>& out, double hi) noexcept {
 bool plain_scanner::cpu(cpu_usage& out) noexcept {
     unsigned seen = 0;
     out.freq_mhz.clear();
-    const bool read = object([&](std::string_view key) {
-        if (key == "total") return seen |= 1, number(out.total, 0, 100);
-        if (key == "perCore") return seen |= 2, numbers(out.per_core, 100);
-        if (key == "freqMhz") return seen |= 4, numbers(out.freq_mhz, 1e6);
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "total")) return seen |= 1, number(out.total, 0, 100);
+        if (field(key, "perCore")) return seen |= 2, numbers(out.per_core, 100);
+        if (field(key, "freqMhz")) return seen |= 4, numbers(out.freq_mhz, 1e6);
         return false;
     });
     return read && (seen & 3) == 3;
@@ -190,12 +220,12 @@ bool plain_scanner::cpu(cpu_usage& out) noexcept {
 bool plain_scanner::memory(memory_usage& out) noexcept {
     unsigned seen = 0;
     std::uint64_t available = 0, swap_used = 0, swap_total = 0;
-    const bool read = object([&](std::string_view key) {
-        if (key == "used") return seen |= 1, integer(out.used);
-        if (key == "total") return seen |= 2, integer(out.total);
-        if (key == "available") return seen |= 4, integer(available);
-        if (key == "swapUsed") return seen |= 8, integer(swap_used);
-        if (key == "swapTotal") return seen |= 16, integer(swap_total);
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "used")) return seen |= 1, integer(out.used);
+        if (field(key, "total")) return seen |= 2, integer(out.total);
+        if (field(key, "available")) return seen |= 4, integer(available);
+        if (field(key, "swapUsed")) return seen |= 8, integer(swap_used);
+        if (field(key, "swapTotal")) return seen |= 16, integer(swap_total);
         return false;
     });
     if (!read || (seen & 3) != 3 || out.used > out.total) return false;
@@ -208,10 +238,10 @@ bool plain_scanner::memory(memory_usage& out) noexcept {
 
 bool plain_scanner::disk(disk_usage& out) noexcept {
     unsigned seen = 0;
-    const bool read = object([&](std::string_view key) {
-        if (key == "name") return seen |= 1, name(out.name);
-        if (key == "used") return seen |= 2, integer(out.used);
-        if (key == "total") return seen |= 4, integer(out.total);
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "name")) return seen |= 1, name(out.name);
+        if (field(key, "used")) return seen |= 2, integer(out.used);
+        if (field(key, "total")) return seen |= 4, integer(out.total);
         return false;
     });
     return read && seen == 7 && out.used <= out.total;
@@ -219,9 +249,9 @@ bool plain_scanner::disk(disk_usage& out) noexcept {
 
 bool plain_scanner::network(network_rates& out) noexcept {
     unsigned seen = 0;
-    const bool read = object([&](std::string_view key) {
-        if (key == "txBps") return seen |= 1, integer(out.tx_bps);
-        if (key == "rxBps") return seen |= 2, integer(out.rx_bps);
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "txBps")) return seen |= 1, integer(out.tx_bps);
+        if (field(key, "rxBps")) return seen |= 2, integer(out.rx_bps);
         return false;
     });
     return read && seen == 3;
@@ -241,9 +271,9 @@ bool plain_scanner::load(std::optional<load_average>& out) noexcept {
 
 bool plain_scanner::temperature(windash::temperature& out) noexcept {
     unsigned seen = 0;
-    const bool read = object([&](std::string_view key) {
-        if (key == "name") return seen |= 1, name(out.name);
-        if (key == "c") return seen |= 2, number(out.celsius, -273.15, 1000);
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "name")) return seen |= 1, name(out.name);
+        if (field(key, "c")) return seen |= 2, number(out.celsius, -273.15, 1000);
         return false;
     });
     return read && seen == 3;
@@ -264,35 +294,35 @@ bool plain_scanner::sample(windash::sample& out, std::string_view expected_host_
     std::size_t disks = 0, temps = 0;
     out.load.reset();
     const auto once = [&](unsigned bit) { return !(seen & bit) && (seen |= bit, true); };
-    const bool read = object([&](std::string_view key) {
-        if (key == "v") {
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "v")) {
             std::uint64_t version = 0;
             return once(1) && integer(version) && version == 1;
         }
-        if (key == "ts") {
+        if (field(key, "ts")) {
             std::string_view value;
             if (!once(2) || !text(value)) return false;
             auto parsed = parse_rfc3339(value);
             return parsed && (out.ts = *parsed, true);
         }
-        if (key == "hostId") {
+        if (field(key, "hostId")) {
             std::string_view value;
             if (!once(4) || !text(value) || !is_valid_host_id(value)) return false;
             if (!expected_host_id.empty() && value != expected_host_id) return false;
             out.host_id.assign(value);
             return true;
         }
-        if (key == "cpu") return once(8) && cpu(out.cpu);
-        if (key == "mem") return once(16) && memory(out.mem);
-        if (key == "disk") {
+        if (field(key, "cpu")) return once(8) && cpu(out.cpu);
+        if (field(key, "mem")) return once(16) && memory(out.mem);
+        if (field(key, "disk")) {
             return once(32) && array(into(out.disks, sample_limits::max_disks,
                                           [&](disk_usage& d) { return ++disks, disk(d); }));
         }
-        if (key == "net") return once(64) && network(out.net);
-        if (key == "uptimeSec") return once(128) && integer(out.uptime_sec);
-        if (key == "procCount") return once(256) && integer(out.proc_count);
-        if (key == "load") return once(512) && load(out.load);
-        if (key == "temps") {
+        if (field(key, "net")) return once(64) && network(out.net);
+        if (field(key, "uptimeSec")) return once(128) && integer(out.uptime_sec);
+        if (field(key, "procCount")) return once(256) && integer(out.proc_count);
+        if (field(key, "load")) return once(512) && load(out.load);
+        if (field(key, "temps")) {
             return once(1024) &&
                    array(into(out.temps, sample_limits::max_temperatures,
                               [&](windash::temperature& t) { return ++temps, temperature(t); }));
@@ -312,13 +342,13 @@ bool plain_scanner::metrics(const char* end, std::size_t max_samples, metrics_ba
     std::size_t count = 0;
     unsigned seen = 0;
     const auto once = [&](unsigned bit) { return !(seen & bit) && (seen |= bit, true); };
-    const bool read = object([&](std::string_view key) {
-        if (key == "type") {
+    const bool read = object([&](const raw_key& key) {
+        if (field(key, "type")) {
             std::string_view type;
             return once(1) && text(type) && (is_metrics = type == "metrics");
         }
-        if (key == "seq") return once(2) && integer(seq);
-        if (key == "samples") {
+        if (field(key, "seq")) return once(2) && integer(seq);
+        if (field(key, "samples")) {
             return once(4) && array(into(out.samples, max_samples, [&](windash::sample& s) {
                        return ++count, sample(s, expected_host_id);
                    }));
