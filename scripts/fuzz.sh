@@ -13,11 +13,17 @@ cmake --build build/fuzz -j"${JOBS:-2}" --target frame_parser_fuzz timestamp_fuz
 
 run() {  # name seconds seed-folder...
   local name=$1 time=$2; shift 2
-  local corpus=build/fuzz/corpus/$name
+  local corpus=build/fuzz/corpus/$name log=build/fuzz/$name.log
   mkdir -p "$corpus"
-  (cd build/fuzz && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-     "./tests/fuzz/$name" -max_total_time="$time" -timeout=10 -rss_limit_mb=4096 \
-     -print_final_stats=1 "corpus/$name" "$@" 2>&1 | tail -4)
+  if ! (cd build/fuzz && ASAN_OPTIONS=detect_leaks=1 \
+          UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+          "./tests/fuzz/$name" -max_total_time="$time" -timeout=10 -rss_limit_mb=4096 \
+          -print_final_stats=1 "corpus/$name" "$@") > "$log" 2>&1; then
+    tail -60 "$log"
+    echo "fuzz: $name failed; reproducer and log in build/fuzz/"
+    return 1
+  fi
+  echo "fuzz: $name: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') runs in ${time}s, no crash, leak or differential"
 }
 run frame_parser_fuzz "$seconds" "$root/tests/fuzz/corpus/frame_parser"
 run timestamp_fuzz "$(( seconds / 6 > 5 ? seconds / 6 : 5 ))" "$root/tests/fuzz/corpus/timestamp"

@@ -70,7 +70,8 @@ boost::system::result<message_type, frame_error> frame_parser::impl::parse(
         return syntax_error(e);  // stage 1: bad UTF-8, unclosed string, control character
     // Agents write frames the plain way: read those straight from the text, and everything else
     // (hello, escapes, unknown fields, invalid samples) value by value.
-    if (detail::scan_plain_metrics(frame, options.max_samples, batch, expected_host_id))
+    if (options.plain_fast_path &&
+        detail::scan_plain_metrics(frame, options.max_samples, batch, expected_host_id))
         return message_type::metrics;
     detail::read_state state;
     std::string_view type;
@@ -163,7 +164,8 @@ status frame_parser::impl::read_samples(od::value value, detail::read_state& sta
             return state.reject(errc::out_of_range, {"samples"}, detail::rule::samples);
         if (count == samples.size()) samples.emplace_back();
         // The plain fast path leaves the element unread; the iterator then skips it whole.
-        if (detail::scan_plain_sample(element.raw_json_token().data(), samples[count],
+        if (options.plain_fast_path &&
+            detail::scan_plain_sample(element.raw_json_token().data(), samples[count],
                                       expected_host_id)) {
             ++count, ++index;
             continue;

@@ -1,5 +1,6 @@
 // Fuzz target for frame_parser: never crashes, never reads JSON differently from a strict
-// parser (simdjson DOM), and every accepted batch writes and reads back to itself.
+// parser (simdjson DOM), reads every frame the same with and without its plain fast path, and
+// every accepted batch writes and reads back to itself.
 #include <windash/protocol/frame_parser.hpp>
 #include <windash/protocol/writer.hpp>
 
@@ -12,6 +13,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static windash::protocol::frame_parser parser;
     static windash::protocol::frame_parser reread;
+    static windash::protocol::frame_parser general({.plain_fast_path = false});
     static simdjson::dom::parser strict;
     const std::string frame(reinterpret_cast<const char*>(data), size);
 
@@ -20,6 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool syntax_error =
         result.has_error() && result.error().code == windash::protocol::condition::syntax_error;
     if (syntax_error == strict_valid) __builtin_trap();  // a parser differential
+
+    auto slow = general.parse(frame);  // the same frame without the fast path
+    if (slow.has_value() != result.has_value()) __builtin_trap();
+    if (result.has_error() && (slow.error().code != result.error().code ||
+                               slow.error().message != result.error().message))
+        __builtin_trap();
+    if (result.has_value() && (*slow != *result || general.batch() != parser.batch() ||
+                               general.hello() != parser.hello()))
+        __builtin_trap();
     if (result.has_error()) {
         if (result.error().message.empty()) __builtin_trap();
         return 0;

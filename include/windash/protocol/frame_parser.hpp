@@ -19,6 +19,9 @@ struct frame_parser_options {
     std::size_t max_frame_bytes = message_limits::max_frame_bytes;
     /// Most samples in one metrics batch (SPEC §2: 1000).
     std::size_t max_samples = message_limits::max_samples;
+    /// Read plainly written frames straight from the text (the common case, about 2x faster).
+    /// Off only to cross-check that both paths read every frame the same way (fuzzing).
+    bool plain_fast_path = true;
 };
 
 /// Parses frames with simdjson On-Demand, reusing its buffers from frame to frame, and never
