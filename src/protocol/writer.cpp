@@ -1,5 +1,7 @@
 #include <windash/protocol/writer.hpp>
 
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -12,6 +14,67 @@ namespace {
 constexpr std::size_t max_number_bytes = 32;
 // A string escapes to at most 6 bytes per input byte (\u00XX), plus its quotes.
 constexpr std::size_t max_string_bytes(std::size_t n) { return 6 * n + 2; }
+
+// "00" to "99": integers are written two digits per division.
+constexpr auto digit_pairs = [] {
+    std::array<char, 200> pairs{};
+    for (int i = 0; i < 100; ++i) {
+        pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+        pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+    }
+    return pairs;
+}();
+
+// Number of decimal digits of `value` (at least 1): log10 from the bit width, corrected once.
+inline int count_digits(std::uint64_t value) noexcept {
+    static constexpr std::uint64_t powers[] = {1ull,
+                                               10ull,
+                                               100ull,
+                                               1000ull,
+                                               10000ull,
+                                               100000ull,
+                                               1000000ull,
+                                               10000000ull,
+                                               100000000ull,
+                                               1000000000ull,
+                                               10000000000ull,
+                                               100000000000ull,
+                                               1000000000000ull,
+                                               10000000000000ull,
+                                               100000000000000ull,
+                                               1000000000000000ull,
+                                               10000000000000000ull,
+                                               100000000000000000ull,
+                                               1000000000000000000ull,
+                                               10000000000000000000ull};
+    const int guess = (static_cast<int>(std::bit_width(value | 1)) * 1233) >> 12;
+    return guess + 1 - ((value | 1) < powers[guess]);  // "| 1": 0 has one digit too
+}
+
+// Writes `value` in decimal at `out` and returns the end: digits land in place, two per
+// division, with fixed-size copies only (inlined; std::to_chars is an out-of-line call here).
+inline char* write_decimal(char* out, std::uint64_t value) noexcept {
+    char* const end = out + count_digits(value);
+    char* p = end;
+    while (value >= 100) {
+        p -= 2;
+        std::memcpy(p, &digit_pairs[2 * (value % 100)], 2);
+        value /= 100;
+    }
+    if (value >= 10)
+        std::memcpy(p - 2, &digit_pairs[2 * value], 2);
+    else
+        p[-1] = static_cast<char>('0' + value);
+    return end;
+}
+
+// Bytes a JSON string must escape: quote, backslash and the control characters.
+constexpr auto needs_escape = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 0x20; ++c) table[static_cast<std::size_t>(c)] = true;
+    table['"'] = table['\\'] = true;
+    return table;
+}();
 
 // Writes into a region reserved in advance and gives back what it did not use. Sizes are
 // computed from the value before writing, so the hot loop never checks capacity.
@@ -35,7 +98,7 @@ class cursor {
         p_ += text.size();
     }
     void put(char c) { *p_++ = c; }
-    void number(std::uint64_t v) { p_ = std::to_chars(p_, p_ + max_number_bytes, v).ptr; }
+    void number(std::uint64_t v) { p_ = write_decimal(p_, v); }
     void number(double v);
     void string(std::string_view text);
     void time(timestamp t) { p_ += format_rfc3339(t, p_); }
@@ -56,7 +119,9 @@ bool cursor::fixed_point(double v) {
     constexpr double limit = 1e15;  // keeps v*100 an exact integer in a double
     const double scaled = v * 100;
     if (!(scaled > -limit && scaled < limit)) return false;
-    const auto hundredths = static_cast<std::int64_t>(std::llround(scaled));
+    // Rounds to nearest by truncating scaled +- 0.5: exact enough, since the check below
+    // accepts only an integer that reproduces v.
+    const auto hundredths = static_cast<std::int64_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
     if (static_cast<double>(hundredths) / 100 != v) return false;
     std::uint64_t magnitude = hundredths < 0 ? 0 - static_cast<std::uint64_t>(hundredths)
                                              : static_cast<std::uint64_t>(hundredths);
@@ -80,14 +145,14 @@ void cursor::number(double v) {
 void cursor::string(std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     put('"');
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x20 && c != '"' && c != '\\') {
-            put(c);
-            continue;
-        }
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto u = static_cast<unsigned char>(text[i]);
+        if (!needs_escape[u]) continue;
+        raw(text.substr(done, i - done));  // the run of plain bytes before this one
+        done = i + 1;
         put('\\');
-        switch (c) {
+        switch (text[i]) {
             case '"':
                 put('"');
                 break;
@@ -115,6 +180,7 @@ void cursor::string(std::string_view text) {
                 put(hex[u & 0xf]);
         }
     }
+    raw(text.substr(done));
     put('"');
 }
 

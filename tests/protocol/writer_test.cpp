@@ -212,3 +212,20 @@ TEST_CASE("property: random samples serialize, parse back and compare equal") {
         REQUIRE(parser.batch() == batch);
     }
 }
+
+TEST_CASE("integers at every digit-count boundary") {
+    std::uint64_t value = 1;
+    std::vector<std::uint64_t> values = {0, std::numeric_limits<std::uint64_t>::max()};
+    for (int digits = 1; digits <= 19; ++digits, value *= 10) {
+        values.push_back(value - 1);
+        values.push_back(value);
+        values.push_back(value + 1);
+    }
+    for (auto v : values) {
+        std::string out;
+        windash::protocol::write_ack(out, {v, v, 0, {}});
+        const std::string text = std::to_string(v);
+        CHECK(out == R"({"type":"ack","seq":)" + text + R"(,"accepted":)" + text +
+                         R"(,"duplicates":0,"rejected":[]})");
+    }
+}
