@@ -10,7 +10,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${WINDASH_MINGW_BUILD_DIR:-$root/build-mingw}
+build=$(realpath -m "${WINDASH_MINGW_BUILD_DIR:-$root/build-mingw}")  # wine wants absolute paths
 jobs=${JOBS:-1}
 
 fail() { echo "check-windows-collector: $*" >&2; exit 1; }

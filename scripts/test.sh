@@ -47,7 +47,7 @@ bash scripts/fuzz.sh "$fuzz_seconds"
 
 if [ -x scripts/check-windows-collector.sh ]; then
   step "Windows collector: mingw-w64 cross build, run under wine64"
-  WINDASH_MINGW_BUILD_DIR=build/mingw JOBS="$jobs" \
+  WINDASH_MINGW_BUILD_DIR="$root/build/mingw" JOBS="$jobs" \
     bash scripts/check-windows-collector.sh build/release/examples/parse/windash-parse
 fi
 
