@@ -71,8 +71,10 @@ boost::system::result<message_type, frame_error> frame_parser::impl::parse(
     // Agents write frames the plain way: read those straight from the text, and everything else
     // (hello, escapes, unknown fields, invalid samples) value by value.
     if (options.plain_fast_path &&
-        detail::scan_plain_metrics(frame, options.max_samples, batch, expected_host_id))
+        detail::scan_plain_metrics(frame, options.max_samples, batch, expected_host_id)) {
+        hello = {};  // as the general path leaves it after a metrics frame
         return message_type::metrics;
+    }
     detail::read_state state;
     std::string_view type;
     status outcome = read_message(document, state, expected_host_id, type);

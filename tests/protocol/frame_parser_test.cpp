@@ -335,6 +335,9 @@ TEST_CASE("the parser is reusable and leaves nothing of the previous frame") {
     REQUIRE(batch.samples.size() == 1);
     CHECK_FALSE(batch.samples[0].load.has_value());
     CHECK(batch.samples[0].temps.empty());
+    REQUIRE(parser.parse(R"({"type":"hello","os":"x"})").has_value());
+    REQUIRE(parser.parse(batch_of(minimal)).has_value());  // the plain fast path
+    CHECK(parser.hello() == windash::protocol::hello{});
     CHECK(parser.parse("{").has_error());
     REQUIRE(parser.parse_padded(batch_of(spec_sample) + std::string(64, '\0')).has_error());
 }
