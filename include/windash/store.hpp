@@ -1,10 +1,12 @@
 #pragma once
 /// @file
-/// windash::store: the storage interface, its record types and group commit (no backend).
+/// windash::store: the storage interface, its record types, group commit and
+/// background maintenance (no backend).
 /// Backends: <windash/store_sqlite.hpp>, <windash/store_postgres.hpp>.
 
 #include <windash/store/errors.hpp>
 #include <windash/store/group_committer.hpp>
 #include <windash/store/history.hpp>
+#include <windash/store/maintenance.hpp>
 #include <windash/store/records.hpp>
 #include <windash/store/store.hpp>
