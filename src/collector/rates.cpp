@@ -73,4 +73,15 @@ network_rates net_rates(const std::vector<interface_counters>& prev,
     return {per_second(tx, elapsed), per_second(rx, elapsed)};
 }
 
+void apply_rates(const counter_snapshot* prev, const counter_snapshot& now, sample& out) {
+    const proc_stat since_boot;
+    const proc_stat& before = prev ? prev->cpu : since_boot;
+    out.cpu.total = cpu_percent(before.all, now.cpu.all);
+    out.cpu.per_core = per_core_percent(before.cores, now.cpu.cores);
+    if (prev)
+        out.net =
+            net_rates(prev->net, now.net,
+                      std::chrono::duration_cast<std::chrono::microseconds>(now.at - prev->at));
+}
+
 }  // namespace windash::collector

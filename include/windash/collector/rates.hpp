@@ -34,4 +34,16 @@ namespace windash::collector {
                                       const std::vector<interface_counters>& cur,
                                       std::chrono::microseconds elapsed) noexcept;
 
+/// The cumulative counters a collector keeps from one call to the next.
+struct counter_snapshot {
+    proc_stat cpu;
+    std::vector<interface_counters> net;
+    std::chrono::steady_clock::time_point at;  ///< when `net` was read (monotonic)
+};
+
+/// Fills `out.cpu.total`, `out.cpu.per_core` and `out.net` from the counters of `prev` and
+/// `now`. Without `prev` (the first call) CPU figures are averages since boot and `out.net`
+/// is left as it is (no interval, no rate).
+void apply_rates(const counter_snapshot* prev, const counter_snapshot& now, sample& out);
+
 }  // namespace windash::collector

@@ -185,17 +185,6 @@ std::vector<temperature> os_collector::read_temperatures() {
     return temps;
 }
 
-void os_collector::fill_rates(sample& s, const snapshot& now) const {
-    const proc_stat empty_stat;
-    const auto& before = prev_ ? prev_->cpu : empty_stat;
-    s.cpu.total = cpu_percent(before.all, now.cpu.all);
-    s.cpu.per_core = per_core_percent(before.cores, now.cpu.cores);
-    if (prev_)
-        s.net =
-            net_rates(prev_->net, now.net,
-                      std::chrono::duration_cast<std::chrono::microseconds>(now.at - prev_->at));
-}
-
 boost::system::result<sample> os_collector::collect() {
     sample s;
     s.ts = opts_.wall_clock();
@@ -209,7 +198,7 @@ boost::system::result<sample> os_collector::collect() {
     if (!uptime) return uptime.error();
     now.cpu = std::move(*stat);
     now.net = read_net();
-    fill_rates(s, now);
+    apply_rates(prev_ ? &*prev_ : nullptr, now, s);
     s.cpu.freq_mhz = read_frequencies(now.cpu.cores);
     s.mem = *memory;
     s.uptime_sec = *uptime;

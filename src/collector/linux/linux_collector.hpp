@@ -1,4 +1,6 @@
 #pragma once
+
+#include <windash/collector/rates.hpp>
 // The Linux collector: /proc and /sys text files under injectable roots, kept open between
 // calls (see kept_file.hpp).
 
@@ -19,12 +21,7 @@ class os_collector {
     boost::system::result<sample> collect();
 
   private:
-    // The counters kept between calls to compute CPU percentages and network rates.
-    struct snapshot {
-        proc_stat cpu;
-        std::vector<interface_counters> net;
-        std::chrono::steady_clock::time_point at;
-    };
+    using snapshot = counter_snapshot;
     struct sensor {
         std::string name;
         kept_file file;  // millidegrees Celsius
@@ -44,7 +41,6 @@ class os_collector {
     void add_hwmon_sensors(const std::string& chip_dir);
     void add_thermal_zones();
     std::string read_label(const std::string& path, std::string fallback);
-    void fill_rates(sample& s, const snapshot& now) const;
 
     options opts_;
     std::string buf_;  // file contents, reused across reads

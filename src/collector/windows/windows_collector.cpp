@@ -135,17 +135,6 @@ std::vector<disk_usage> os_collector::read_disks() const {
     return disks;
 }
 
-void os_collector::fill_rates(sample& s, const snapshot& now) const {
-    const proc_stat empty_stat;
-    const auto& before = prev_ ? prev_->cpu : empty_stat;
-    s.cpu.total = cpu_percent(before.all, now.cpu.all);
-    s.cpu.per_core = per_core_percent(before.cores, now.cpu.cores);
-    if (prev_)
-        s.net =
-            net_rates(prev_->net, now.net,
-                      std::chrono::duration_cast<std::chrono::microseconds>(now.at - prev_->at));
-}
-
 boost::system::result<sample> os_collector::collect() {
     sample s;
     s.ts = opts_.wall_clock();
@@ -157,7 +146,7 @@ boost::system::result<sample> os_collector::collect() {
     if (!memory) return errc::source_unreadable;
     now.cpu = std::move(*cpu);
     now.net = read_net();
-    fill_rates(s, now);
+    apply_rates(prev_ ? &*prev_ : nullptr, now, s);
     s.mem = *memory;
     s.uptime_sec = GetTickCount64() / 1000;
     s.disks = read_disks();

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <windash/collector/rates.hpp>
 // The Windows collector: Win32 and NT calls, no WMI, no PDH query objects.
 
 #include <windash/collector/collector.hpp>
@@ -17,16 +19,11 @@ class os_collector {
     boost::system::result<sample> collect();
 
   private:
-    struct snapshot {
-        proc_stat cpu;
-        std::vector<interface_counters> net;
-        std::chrono::steady_clock::time_point at;
-    };
+    using snapshot = counter_snapshot;
 
     boost::system::result<proc_stat> read_cpu();
     std::optional<filesystem_space> space_of(const std::string& root) const;
     std::vector<disk_usage> read_disks() const;
-    void fill_rates(sample& s, const snapshot& now) const;
 
     options opts_;
     std::vector<unsigned char> cpu_buf_;  // NtQuerySystemInformation output, reused
