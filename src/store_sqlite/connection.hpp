@@ -19,6 +19,8 @@ class connection final : public detail::connection {
 
     result<void> exec(const char* sql) override;
     result<void> begin() override { return exec("BEGIN IMMEDIATE"); }
+    // WAL: a deferred transaction keeps the snapshot of its first read until COMMIT.
+    result<void> begin_read() override { return exec("BEGIN"); }
     result<std::int64_t> run(const char* sql, std::span<const detail::value> params,
                              const detail::row_handler& on_row) override;
     result<void> insert_metrics(std::span<const detail::staged_sample> rows,

@@ -188,6 +188,15 @@ void aggregate::add(const sample& s) {
     for (const auto& t : s.temps) find_named(temps, t.name).a.add(t.celsius);
 }
 
+void aggregate::add_lists(const sample& s) {
+    add_each(per_core, s.cpu.per_core);
+    for (const auto& d : s.disks) {
+        auto& n = find_named(disks, d.name);
+        n.a.add(static_cast<double>(d.used));
+        n.b.add(static_cast<double>(d.total));
+    }
+}
+
 void aggregate::merge(const aggregate& o) {
     samples += o.samples;
     auto mine = scalars(*this);
@@ -263,6 +272,18 @@ aggregate& history_builder::slot(std::int64_t ts_us) {
         buckets_.emplace_back();
     }
     return buckets_.back();
+}
+
+aggregate& history_builder::open(std::int64_t start) {
+    starts_.push_back(start);
+    return buckets_.emplace_back();
+}
+
+aggregate* history_builder::find(std::int64_t ts_us) {
+    std::int64_t start = plan_.origin + (ts_us - plan_.origin) / plan_.width * plan_.width;
+    while (cursor_ < starts_.size() && starts_[cursor_] < start) ++cursor_;
+    if (cursor_ == starts_.size() || starts_[cursor_] != start) return nullptr;
+    return &buckets_[cursor_];
 }
 
 history history_builder::finish() const {

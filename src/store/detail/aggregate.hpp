@@ -41,6 +41,9 @@ struct aggregate {
     std::vector<named_stats> disks, temps;
 
     void add(const sample& s);
+    /// Adds only the per-core and per-disk values of `s` (history's lists; the scalars of raw
+    /// rows are aggregated in SQL).
+    void add_lists(const sample& s);
     void merge(const aggregate& o);
     bool operator==(const aggregate&) const = default;
 };
@@ -76,6 +79,12 @@ class history_builder {
     [[nodiscard]] bool add_encoded(std::int64_t ts_us, std::string_view blob) {
         return merge_encoded(slot(ts_us), blob);
     }
+    /// The bucket starting at `start` (a bucket boundary of the plan), appended after the last
+    /// one; starts must ascend.
+    aggregate& open(std::int64_t start);
+    /// The bucket holding `ts_us` among those open()ed, searched forward from the last found;
+    /// nullptr when it was never opened.
+    aggregate* find(std::int64_t ts_us);
     [[nodiscard]] history finish() const;
 
   private:
@@ -83,6 +92,7 @@ class history_builder {
     query_plan plan_;
     std::vector<std::int64_t> starts_;
     std::vector<aggregate> buckets_;
+    std::size_t cursor_ = 0;
 };
 
 }  // namespace windash::store::detail

@@ -52,6 +52,8 @@ class connection {
     [[nodiscard]] virtual result<void> exec(const char* sql) = 0;
     /// Starts a write transaction (SQLite: BEGIN IMMEDIATE).
     [[nodiscard]] virtual result<void> begin() = 0;
+    /// Starts a read-only transaction whose statements all see one snapshot; end it with COMMIT.
+    [[nodiscard]] virtual result<void> begin_read() = 0;
     /// Runs one prepared statement (cached by the address of `sql`, which must be a literal) and
     /// calls `on_row` for each row; returns the number of rows changed.
     [[nodiscard]] virtual result<std::int64_t> run(const char* sql, std::span<const value> params,

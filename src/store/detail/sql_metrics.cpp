@@ -65,6 +65,62 @@ result<void> scan_rollups(connection& c, tier t, row_id device, std::int64_t fro
     return {};
 }
 
+// History over raw rows: the scalar columns are grouped into buckets in the database (one row
+// per non-empty bucket, ascending); per-core and per-disk values live in the detail blob, which
+// SQL cannot read, so they are folded in C++ from a second scan in the same snapshot.
+#define WINDASH_STATS(col) ", MIN(" col "), MAX(" col "), SUM(CAST(" col " AS DOUBLE PRECISION))"
+constexpr const char* raw_buckets_sql =
+    "SELECT (ts - $2) / $3, COUNT(*)" WINDASH_STATS("cpu_total") WINDASH_STATS("mem_used")
+        WINDASH_STATS("mem_total") WINDASH_STATS("net_tx") WINDASH_STATS("net_rx")
+    " FROM metrics WHERE device_id = $1 AND ts >= $4 AND ts < $5 GROUP BY 1 ORDER BY 1";
+#undef WINDASH_STATS
+constexpr const char* raw_lists_sql =
+    "SELECT ts, detail FROM metrics WHERE device_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts";
+
+// MIN, MAX, SUM at `col`; integer columns hold u64 bit patterns, as aggregate::add reads them.
+stat column_stat(const row& r, int col, std::uint64_t n, bool integer) {
+    auto value = [&](int c) { return integer ? static_cast<double>(to_u64(r.i64(c))) : r.f64(c); };
+    return {n, value(col), value(col + 1), r.f64(col + 2)};
+}
+
+void open_raw_bucket(const row& r, const query_plan& p, history_builder& b) {
+    aggregate& a = b.open(p.origin + r.i64(0) * p.width);
+    a.samples = to_u64(r.i64(1));
+    stat* stats[] = {&a.cpu_total, &a.mem_used, &a.mem_total, &a.net_tx, &a.net_rx};
+    for (int i = 0; i < 5; ++i) *stats[i] = column_stat(r, 2 + 3 * i, a.samples, i != 0);
+}
+
+result<void> read_raw(connection& c, row_id device, const query_plan& p, history_builder& b) {
+    auto r = run(c, raw_buckets_sql, {device, p.origin, p.width, p.from, p.to},
+                 [&](const row& rw) { open_raw_bucket(rw, p, b); });
+    if (!r) return r.error();
+    bool corrupt = false;
+    metric_row m;
+    sample s;
+    r = run(c, raw_lists_sql, {device, p.from, p.to}, [&](const row& rw) {
+        m.ts = rw.i64(0);
+        m.detail.assign(rw.bytes(1));
+        aggregate* a = b.find(m.ts);
+        if (!a || !decode_row(m, s))
+            corrupt = true;  // a bucket missing within one snapshot: the rows are unreadable
+        else
+            a->add_lists(s);
+    });
+    if (!r) return r.error();
+    if (corrupt) return error_code(errc::corrupt);
+    return {};
+}
+
+// Both scans of read_raw in one read-only snapshot, so a concurrent commit cannot split them.
+result<void> read_raw_snapshot(connection& c, row_id device, const query_plan& p,
+                               history_builder& b) {
+    if (auto t = c.begin_read(); !t) return t;
+    auto r = read_raw(c, device, p, b);
+    if (r) r = c.exec("COMMIT");
+    if (!r) (void)c.exec("ROLLBACK");
+    return r;
+}
+
 struct staged_group {
     std::vector<metric_row> rows;
     std::vector<staged_sample> staged;
@@ -178,8 +234,7 @@ result<history> sql_store::query_history(const history_query& q) {
     if (!lease) return lease.error();
     result<void> r;
     if (plan.source == tier::raw) {
-        r = scan_raw(**lease, q.device_id, plan.from, plan.to,
-                     [&](std::int64_t ts, const sample& s) { builder.add(ts, s); });
+        r = read_raw_snapshot(**lease, q.device_id, plan, builder);
     } else {
         r = scan_rollups(**lease, plan.source, q.device_id, plan.from, plan.to,
                          [&](std::int64_t ts, std::string_view stats) {

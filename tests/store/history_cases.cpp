@@ -1,0 +1,159 @@
+// History bucketing in the database checked against a brute-force computation over the same
+// samples, on the backend of this binary (see backend.hpp).
+#include "store/backend.hpp"
+#include "store/samples.hpp"
+#include <windash/store.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace windash::store::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct brute_stat {
+    std::uint64_t n = 0;
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    double sum = 0;
+    void add(double v) {
+        ++n;
+        min = std::min(min, v);
+        max = std::max(max, v);
+        sum += v;
+    }
+};
+
+struct brute_bucket {
+    std::uint64_t samples = 0;
+    brute_stat cpu, mem_used, mem_total, tx, rx;
+    std::map<std::size_t, brute_stat> cores;
+    std::map<std::string, std::pair<brute_stat, brute_stat>> disks;
+};
+
+// Irregular times, fractional CPU, 2 to 8 cores, disks coming and going.
+std::vector<sample> irregular_samples(timestamp start, std::size_t n, std::mt19937& rng) {
+    std::uniform_int_distribution<int> gap_ms(1, 9000), cores(2, 8), coin(0, 1);
+    std::uniform_real_distribution<double> pct(0, 100);
+    std::vector<sample> out;
+    auto ts = start;
+    for (std::size_t i = 0; i < n; ++i) {
+        ts += std::chrono::milliseconds(gap_ms(rng));
+        sample s = make_sample(ts, i, static_cast<std::size_t>(cores(rng)));
+        s.cpu.total = pct(rng);
+        for (auto& c : s.cpu.per_core) c = pct(rng);
+        s.mem.used = 1'000'000'000'000ULL + static_cast<std::uint64_t>(rng());
+        s.net = {static_cast<std::uint64_t>(rng()), static_cast<std::uint64_t>(rng()) * 1000};
+        if (coin(rng)) s.disks.pop_back();
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::map<std::int64_t, brute_bucket> brute_force(const std::vector<sample>& all, timestamp from,
+                                                 timestamp to, std::size_t max_points) {
+    auto span = (to - from).count();
+    auto points = static_cast<std::int64_t>(max_points);
+    std::int64_t width = std::max<std::int64_t>((span + points - 1) / points, 1);
+    std::map<std::int64_t, brute_bucket> out;
+    for (const auto& s : all) {
+        if (s.ts < from || s.ts >= to) continue;
+        auto& b = out[(from + std::chrono::microseconds((s.ts - from).count() / width * width))
+                          .time_since_epoch()
+                          .count()];
+        ++b.samples;
+        b.cpu.add(s.cpu.total);
+        b.mem_used.add(static_cast<double>(s.mem.used));
+        b.mem_total.add(static_cast<double>(s.mem.total));
+        b.tx.add(static_cast<double>(s.net.tx_bps));
+        b.rx.add(static_cast<double>(s.net.rx_bps));
+        for (std::size_t c = 0; c < s.cpu.per_core.size(); ++c) b.cores[c].add(s.cpu.per_core[c]);
+        for (const auto& d : s.disks) {
+            b.disks[d.name].first.add(static_cast<double>(d.used));
+            b.disks[d.name].second.add(static_cast<double>(d.total));
+        }
+    }
+    return out;
+}
+
+void check_same(const series& got, std::size_t i, const brute_stat& want) {
+    if (want.n == 0) {
+        CHECK(std::isnan(got.avg[i]));
+        return;
+    }
+    CHECK(got.min[i] == want.min);
+    CHECK(got.max[i] == want.max);
+    CHECK(got.avg[i] == doctest::Approx(want.sum / static_cast<double>(want.n)).epsilon(1e-12));
+}
+
+void check_bucket(const history& h, std::size_t i, const brute_bucket& want) {
+    CHECK(h.sample_count[i] == want.samples);
+    check_same(h.cpu_total, i, want.cpu);
+    check_same(h.mem_used, i, want.mem_used);
+    check_same(h.mem_total, i, want.mem_total);
+    check_same(h.net_tx, i, want.tx);
+    check_same(h.net_rx, i, want.rx);
+    for (std::size_t c = 0; c < h.per_core.size(); ++c) {
+        auto it = want.cores.find(c);
+        check_same(h.per_core[c], i, it == want.cores.end() ? brute_stat{} : it->second);
+    }
+    for (const auto& d : h.disks) {
+        auto it = want.disks.find(d.name);
+        check_same(d.used, i, it == want.disks.end() ? brute_stat{} : it->second.first);
+        check_same(d.total, i, it == want.disks.end() ? brute_stat{} : it->second.second);
+    }
+}
+
+TEST_CASE("history over raw rows equals a brute-force bucketing of the same samples") {
+    options o;
+    o.now = [] { return base_time(); };
+    auto opened = current_backend().open(current_backend().fresh_url(), o);
+    REQUIRE_MESSAGE(opened.has_value(), opened.error().message());
+    auto& s = **opened;
+    auto u = s.create_user("bf@example.com", "Bo", "$argon2id$x", base_time());
+    REQUIRE(u.has_value());
+    new_device_code nc{"BRTFRCBF",  hash_secret("bf-code"), "host-1", "pc", "127.0.0.1",
+                       base_time(), base_time() + 10min};
+    REQUIRE(s.create_device_code(nc).has_value());
+    REQUIRE(s.decide_device_code(nc.user_code, u->id, true, "", base_time()).has_value());
+    auto dev = s.redeem_device_code(nc.secret, hash_secret("bf-token"), base_time());
+    REQUIRE(dev.has_value());
+
+    std::mt19937 rng(20250101);
+    auto all = irregular_samples(base_time() - 2h, 1200, rng);
+    device_batch b{dev->id, all};
+    REQUIRE(s.commit_metrics({&b, 1}).has_value());
+
+    struct range {
+        timestamp from, to;
+        std::size_t points;
+    };
+    for (auto [from, to, points] :
+         {range{base_time() - 2h, base_time(), 600}, range{base_time() - 2h, base_time(), 130},
+          range{base_time() - 90min + 333ms, base_time() - 10min, 1000},
+          range{base_time() - 1h, base_time() - 1h + 1s, 1000000},
+          range{base_time() - 3h, base_time() - 2h + 1min, 62}}) {
+        CAPTURE(points);
+        auto h = s.query_history({dev->id, from, to, points});
+        REQUIRE_MESSAGE(h.has_value(), h.error().message());
+        REQUIRE(h->source == tier::raw);
+        auto want = brute_force(all, from, to, points);
+        REQUIRE(h->bucket_start.size() == want.size());
+        std::size_t i = 0;
+        for (const auto& [start, bucket] : want) {
+            CHECK(h->bucket_start[i].time_since_epoch().count() == start);
+            check_bucket(*h, i++, bucket);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace windash::store::testing
