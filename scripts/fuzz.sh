@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang-14 under ASan+UBSan and runs each from its seed
-# corpus: the frame parser for $1 seconds (default 60), the others for a sixth of that.
+# corpus: the frame parser for $1 seconds (default 60), the others (timestamps, the
+# collector's /proc parsers) for a sixth of that.
 # A crash, leak or parser differential fails the run and leaves the reproducer in build/fuzz.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-60}
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DWINDASH_COMPONENTS="core;protocol" -DWINDASH_FUZZ=ON -DWINDASH_SANITIZE=address,undefined \
+    -DWINDASH_COMPONENTS="core;protocol;collector" -DWINDASH_FUZZ=ON -DWINDASH_SANITIZE=address,undefined \
     -DWINDASH_BUILD_BENCH=OFF -DWINDASH_BUILD_EXAMPLES=OFF > /dev/null
-cmake --build build/fuzz -j"${JOBS:-2}" --target frame_parser_fuzz timestamp_fuzz
+cmake --build build/fuzz -j"${JOBS:-2}" --target frame_parser_fuzz timestamp_fuzz procfs_fuzz
 
 run() {  # name seconds seed-folder...
   local name=$1 time=$2; shift 2
@@ -26,4 +27,6 @@ run() {  # name seconds seed-folder...
   echo "fuzz: $name: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') runs in ${time}s, no crash, leak or differential"
 }
 run frame_parser_fuzz "$seconds" "$root/tests/fuzz/corpus/frame_parser"
-run timestamp_fuzz "$(( seconds / 6 > 5 ? seconds / 6 : 5 ))" "$root/tests/fuzz/corpus/timestamp"
+short=$(( seconds / 6 > 5 ? seconds / 6 : 5 ))
+run timestamp_fuzz "$short" "$root/tests/fuzz/corpus/timestamp"
+run procfs_fuzz "$short" "$root/tests/fuzz/corpus/procfs"
