@@ -76,6 +76,43 @@ CREATE TABLE rollup_pending (
     bucket INTEGER NOT NULL,
     PRIMARY KEY (tier, device_id, bucket)) WITHOUT ROWID;
 )sql"},
+    // The history scalars of each rollup as columns, so history can group them in SQL (NULL in
+    // rows built before: readers then take them from `stats`), and an index covering that
+    // GROUP BY, so it reads a narrow index instead of every page of wide rows.
+    {2, "rollup scalar columns", R"sql(
+ALTER TABLE metrics_1m ADD COLUMN cpu_min REAL;
+ALTER TABLE metrics_1m ADD COLUMN cpu_max REAL;
+ALTER TABLE metrics_1m ADD COLUMN cpu_sum REAL;
+ALTER TABLE metrics_1m ADD COLUMN mem_used_min REAL;
+ALTER TABLE metrics_1m ADD COLUMN mem_used_max REAL;
+ALTER TABLE metrics_1m ADD COLUMN mem_used_sum REAL;
+ALTER TABLE metrics_1m ADD COLUMN mem_total_min REAL;
+ALTER TABLE metrics_1m ADD COLUMN mem_total_max REAL;
+ALTER TABLE metrics_1m ADD COLUMN mem_total_sum REAL;
+ALTER TABLE metrics_1m ADD COLUMN net_tx_min REAL;
+ALTER TABLE metrics_1m ADD COLUMN net_tx_max REAL;
+ALTER TABLE metrics_1m ADD COLUMN net_tx_sum REAL;
+ALTER TABLE metrics_1m ADD COLUMN net_rx_min REAL;
+ALTER TABLE metrics_1m ADD COLUMN net_rx_max REAL;
+ALTER TABLE metrics_1m ADD COLUMN net_rx_sum REAL;
+ALTER TABLE metrics_1h ADD COLUMN cpu_min REAL;
+ALTER TABLE metrics_1h ADD COLUMN cpu_max REAL;
+ALTER TABLE metrics_1h ADD COLUMN cpu_sum REAL;
+ALTER TABLE metrics_1h ADD COLUMN mem_used_min REAL;
+ALTER TABLE metrics_1h ADD COLUMN mem_used_max REAL;
+ALTER TABLE metrics_1h ADD COLUMN mem_used_sum REAL;
+ALTER TABLE metrics_1h ADD COLUMN mem_total_min REAL;
+ALTER TABLE metrics_1h ADD COLUMN mem_total_max REAL;
+ALTER TABLE metrics_1h ADD COLUMN mem_total_sum REAL;
+ALTER TABLE metrics_1h ADD COLUMN net_tx_min REAL;
+ALTER TABLE metrics_1h ADD COLUMN net_tx_max REAL;
+ALTER TABLE metrics_1h ADD COLUMN net_tx_sum REAL;
+ALTER TABLE metrics_1h ADD COLUMN net_rx_min REAL;
+ALTER TABLE metrics_1h ADD COLUMN net_rx_max REAL;
+ALTER TABLE metrics_1h ADD COLUMN net_rx_sum REAL;
+CREATE INDEX metrics_1m_scalars ON metrics_1m (device_id, bucket, samples, cpu_min, cpu_max, cpu_sum, mem_used_min, mem_used_max, mem_used_sum, mem_total_min, mem_total_max, mem_total_sum, net_tx_min, net_tx_max, net_tx_sum, net_rx_min, net_rx_max, net_rx_sum);
+CREATE INDEX metrics_1h_scalars ON metrics_1h (device_id, bucket, samples, cpu_min, cpu_max, cpu_sum, mem_used_min, mem_used_max, mem_used_sum, mem_total_min, mem_total_max, mem_total_sum, net_tx_min, net_tx_max, net_tx_sum, net_rx_min, net_rx_max, net_rx_sum);
+)sql"},
 };
 
 }  // namespace

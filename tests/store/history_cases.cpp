@@ -58,17 +58,24 @@ std::vector<sample> irregular_samples(timestamp start, std::size_t n, std::mt199
     return out;
 }
 
+std::int64_t us(timestamp t) { return t.time_since_epoch().count(); }
+std::int64_t floor_to(std::int64_t v, std::int64_t w) { return w ? v / w * w : v; }  // v > 0
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Buckets of `tier_width` (0: raw) as SPEC §7 rollups see them: a sample belongs to its tier
+// bucket, which belongs to the query bucket holding the tier bucket's start.
 std::map<std::int64_t, brute_bucket> brute_force(const std::vector<sample>& all, timestamp from,
-                                                 timestamp to, std::size_t max_points) {
-    auto span = (to - from).count();
+                                                 timestamp to, std::size_t max_points,
+                                                 std::int64_t tier_width = 0) {
+    std::int64_t origin = floor_to(us(from), tier_width);
     auto points = static_cast<std::int64_t>(max_points);
-    std::int64_t width = std::max<std::int64_t>((span + points - 1) / points, 1);
+    std::int64_t width = std::max<std::int64_t>(ceil_div(us(to) - origin, points), 1);
+    if (tier_width) width = ceil_div(width, tier_width) * tier_width;
     std::map<std::int64_t, brute_bucket> out;
     for (const auto& s : all) {
-        if (s.ts < from || s.ts >= to) continue;
-        auto& b = out[(from + std::chrono::microseconds((s.ts - from).count() / width * width))
-                          .time_since_epoch()
-                          .count()];
+        std::int64_t key = floor_to(us(s.ts), tier_width);
+        if (key < origin || key >= us(to)) continue;
+        auto& b = out[origin + (key - origin) / width * width];
         ++b.samples;
         b.cpu.add(s.cpu.total);
         b.mem_used.add(static_cast<double>(s.mem.used));
@@ -112,47 +119,82 @@ void check_bucket(const history& h, std::size_t i, const brute_bucket& want) {
     }
 }
 
-TEST_CASE("history over raw rows equals a brute-force bucketing of the same samples") {
+struct range {
+    timestamp from, to;
+    std::size_t points;
+};
+
+void check_ranges(store& s, row_id dev, const std::vector<sample>& all, tier t,
+                  std::initializer_list<range> ranges) {
+    for (auto [from, to, points] : ranges) {
+        CAPTURE(points);
+        auto h = s.query_history({dev, from, to, points});
+        REQUIRE_MESSAGE(h.has_value(), h.error().message());
+        REQUIRE(h->source == t);
+        auto want = brute_force(all, from, to, points, tier_width(t).count());
+        REQUIRE(h->bucket_start.size() == want.size());
+        std::size_t i = 0;
+        for (const auto& [start, bucket] : want) {
+            CHECK(us(h->bucket_start[i]) == start);
+            check_bucket(*h, i++, bucket);
+        }
+    }
+}
+
+struct dataset {
+    std::unique_ptr<store> s;
+    row_id dev = 0;
+    std::vector<sample> all;
+};
+
+// 1,200 irregular samples over the two hours before base_time(), committed.
+dataset irregular_dataset() {
     options o;
     o.now = [] { return base_time(); };
     auto opened = current_backend().open(current_backend().fresh_url(), o);
     REQUIRE_MESSAGE(opened.has_value(), opened.error().message());
-    auto& s = **opened;
-    auto u = s.create_user("bf@example.com", "Bo", "$argon2id$x", base_time());
+    dataset d{std::move(*opened), 0, {}};
+    auto u = d.s->create_user("bf@example.com", "Bo", "$argon2id$x", base_time());
     REQUIRE(u.has_value());
     new_device_code nc{"BRTFRCBF",  hash_secret("bf-code"), "host-1", "pc", "127.0.0.1",
                        base_time(), base_time() + 10min};
-    REQUIRE(s.create_device_code(nc).has_value());
-    REQUIRE(s.decide_device_code(nc.user_code, u->id, true, "", base_time()).has_value());
-    auto dev = s.redeem_device_code(nc.secret, hash_secret("bf-token"), base_time());
+    REQUIRE(d.s->create_device_code(nc).has_value());
+    REQUIRE(d.s->decide_device_code(nc.user_code, u->id, true, "", base_time()).has_value());
+    auto dev = d.s->redeem_device_code(nc.secret, hash_secret("bf-token"), base_time());
     REQUIRE(dev.has_value());
-
+    d.dev = dev->id;
     std::mt19937 rng(20250101);
-    auto all = irregular_samples(base_time() - 2h, 1200, rng);
-    device_batch b{dev->id, all};
-    REQUIRE(s.commit_metrics({&b, 1}).has_value());
+    d.all = irregular_samples(base_time() - 2h, 1200, rng);
+    device_batch b{d.dev, d.all};
+    REQUIRE(d.s->commit_metrics({&b, 1}).has_value());
+    return d;
+}
 
-    struct range {
-        timestamp from, to;
-        std::size_t points;
-    };
-    for (auto [from, to, points] :
-         {range{base_time() - 2h, base_time(), 600}, range{base_time() - 2h, base_time(), 130},
-          range{base_time() - 90min + 333ms, base_time() - 10min, 1000},
-          range{base_time() - 1h, base_time() - 1h + 1s, 1000000},
-          range{base_time() - 3h, base_time() - 2h + 1min, 62}}) {
-        CAPTURE(points);
-        auto h = s.query_history({dev->id, from, to, points});
-        REQUIRE_MESSAGE(h.has_value(), h.error().message());
-        REQUIRE(h->source == tier::raw);
-        auto want = brute_force(all, from, to, points);
-        REQUIRE(h->bucket_start.size() == want.size());
-        std::size_t i = 0;
-        for (const auto& [start, bucket] : want) {
-            CHECK(h->bucket_start[i].time_since_epoch().count() == start);
-            check_bucket(*h, i++, bucket);
-        }
+TEST_CASE("history over raw rows equals a brute-force bucketing of the same samples") {
+    auto d = irregular_dataset();
+    check_ranges(*d.s, d.dev, d.all, tier::raw,
+                 {{base_time() - 2h, base_time(), 600},
+                  {base_time() - 2h, base_time(), 130},
+                  {base_time() - 90min + 333ms, base_time() - 10min, 1000},
+                  {base_time() - 1h, base_time() - 1h + 1s, 1000000},
+                  {base_time() - 3h, base_time() - 2h + 1min, 62}});
+}
+
+TEST_CASE("history over rollups equals a brute-force bucketing of the same samples") {
+    auto d = irregular_dataset();
+    for (;;) {
+        auto built = d.s->build_rollups(1000);
+        REQUIRE_MESSAGE(built.has_value(), built.error().message());
+        if (*built == 0) break;
     }
+    check_ranges(*d.s, d.dev, d.all, tier::minute,
+                 {{base_time() - 20h, base_time(), 600},
+                  {base_time() - 2h + 17s, base_time() - 13min, 100},
+                  {base_time() - 119min, base_time() - 1h, 59}});
+    check_ranges(*d.s, d.dev, d.all, tier::hour,
+                 {{base_time() - 600h, base_time(), 600},
+                  {base_time() - 1500h, base_time(), 600},
+                  {base_time() - 3h + 59min, base_time() + 1h, 2}});
 }
 
 }  // namespace

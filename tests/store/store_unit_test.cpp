@@ -77,6 +77,37 @@ TEST_CASE("merging aggregates equals aggregating the union") {
     CHECK_FALSE(detail::decode_aggregate(detail::encode(all) + "x").has_value());
 }
 
+TEST_CASE("a rollup's lists merge apart from its scalars, as SQL-grouped history needs") {
+    detail::aggregate all, lists, legacy;
+    for (std::uint64_t i = 0; i < 6; ++i) all.add(make_sample(base_time(), i * 11, 4 + i));
+    auto blob = detail::encode(all);
+    // Scalars grouped in SQL: only per-core/per-disk lists come from the blob, never the count.
+    REQUIRE(detail::merge_encoded_lists(lists, blob, false));
+    CHECK(lists.samples == 0);
+    CHECK(lists.cpu_total.n == 0);
+    CHECK(lists.per_core == all.per_core);
+    CHECK(lists.disks == all.disks);
+    // A row without scalar columns (built before migration 2): its scalars come from the blob.
+    REQUIRE(detail::merge_encoded_lists(legacy, blob, true));
+    legacy.samples = all.samples;
+    CHECK(legacy == all);
+    CHECK_FALSE(detail::merge_encoded_lists(lists, blob + "x", false));
+}
+
+TEST_CASE("history_builder finds opened buckets forward and refuses unopened ones") {
+    history_query q{1, base_time(), base_time() + 1h, 120};
+    auto plan = detail::plan_query(q, base_time(), {});
+    REQUIRE(plan.source == tier::raw);
+    detail::history_builder b(plan);
+    b.open(plan.origin).samples = 1;
+    b.open(plan.origin + 2 * plan.width).samples = 2;
+    CHECK(b.find(plan.origin + 5) == b.find(plan.origin + plan.width - 1));
+    CHECK(b.find(plan.origin + plan.width) == nullptr);
+    REQUIRE(b.find(plan.origin + 2 * plan.width + 7) != nullptr);
+    CHECK(b.find(plan.origin + 2 * plan.width + 7)->samples == 2);
+    CHECK(b.finish().sample_count == std::vector<std::uint64_t>{1, 2});
+}
+
 TEST_CASE("choose_tier reads the finest tier that covers the range") {
     retention keep;
     auto now = base_time();

@@ -62,6 +62,11 @@ bool merge_named(blob_reader& r, std::vector<named_stats>& into) {
     return r.ok();
 }
 
+bool merge_lists(blob_reader& r, aggregate& into) {
+    return merge_list(r, into.per_core) && merge_list(r, into.freq) && merge_named(r, into.disks) &&
+           merge_named(r, into.temps) && r.at_end();
+}
+
 void put_list(blob_writer& w, const std::vector<stat>& list) {
     w.u32(static_cast<std::uint32_t>(list.size()));
     for (const auto& s : list) put(w, s);
@@ -229,8 +234,18 @@ bool merge_encoded(aggregate& into, std::string_view blob) {
     if (r.u8() != aggregate_version) return false;
     into.samples += r.u64();
     for (stat* s : scalars(into)) s->merge(get(r));
-    return merge_list(r, into.per_core) && merge_list(r, into.freq) && merge_named(r, into.disks) &&
-           merge_named(r, into.temps) && r.at_end();
+    return merge_lists(r, into);
+}
+
+bool merge_encoded_lists(aggregate& into, std::string_view blob, bool with_scalars) {
+    blob_reader r(blob);
+    if (r.u8() != aggregate_version) return false;
+    (void)r.u64();
+    for (stat* s : scalars(into)) {
+        stat v = get(r);
+        if (with_scalars) s->merge(v);
+    }
+    return merge_lists(r, into);
 }
 
 std::optional<aggregate> decode_aggregate(std::string_view blob) {

@@ -52,6 +52,9 @@ struct aggregate {
 /// Merges what encode() wrote into `into` without building an aggregate (the history hot path);
 /// false, leaving `into` partly merged, when `blob` is damaged.
 [[nodiscard]] bool merge_encoded(aggregate& into, std::string_view blob);
+/// Like merge_encoded() for rows whose history scalars were grouped in SQL: merges the lists
+/// (per core, per disk...), the scalars only when `with_scalars`, never the sample count.
+[[nodiscard]] bool merge_encoded_lists(aggregate& into, std::string_view blob, bool with_scalars);
 /// nullopt when `blob` is not what encode() wrote.
 [[nodiscard]] std::optional<aggregate> decode_aggregate(std::string_view blob);
 

@@ -51,7 +51,6 @@ const char* rollup_select(tier t) {
 }
 
 // Calls `on_stats(bucket, encoded aggregate)` per rollup row; it returns false when damaged.
-// Calls `on_stats(bucket, encoded aggregate)` per rollup row; it returns false when damaged.
 template <class F>
 result<void> scan_rollups(connection& c, tier t, row_id device, std::int64_t from, std::int64_t to,
                           F&& on_stats) {
@@ -65,60 +64,41 @@ result<void> scan_rollups(connection& c, tier t, row_id device, std::int64_t fro
     return {};
 }
 
-// History over raw rows: the scalar columns are grouped into buckets in the database (one row
-// per non-empty bucket, ascending); per-core and per-disk values live in the detail blob, which
-// SQL cannot read, so they are folded in C++ from a second scan in the same snapshot.
-#define WINDASH_STATS(col) ", MIN(" col "), MAX(" col "), SUM(CAST(" col " AS DOUBLE PRECISION))"
-constexpr const char* raw_buckets_sql =
-    "SELECT (ts - $2) / $3, COUNT(*)" WINDASH_STATS("cpu_total") WINDASH_STATS("mem_used")
-        WINDASH_STATS("mem_total") WINDASH_STATS("net_tx") WINDASH_STATS("net_rx")
-    " FROM metrics WHERE device_id = $1 AND ts >= $4 AND ts < $5 GROUP BY 1 ORDER BY 1";
-#undef WINDASH_STATS
-constexpr const char* raw_lists_sql =
-    "SELECT ts, detail FROM metrics WHERE device_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts";
+// Rollup rows carry the history scalars as columns too (migration 2), so history can group
+// them in SQL; `stats` keeps everything, per core and per disk included.
+#define WINDASH_ROLLUP_SCALARS                                                                   \
+    "cpu_min, cpu_max, cpu_sum, mem_used_min, mem_used_max, mem_used_sum, mem_total_min, "       \
+    "mem_total_max, mem_total_sum, net_tx_min, net_tx_max, net_tx_sum, net_rx_min, net_rx_max, " \
+    "net_rx_sum"
 
-// MIN, MAX, SUM at `col`; integer columns hold u64 bit patterns, as aggregate::add reads them.
-stat column_stat(const row& r, int col, std::uint64_t n, bool integer) {
-    auto value = [&](int c) { return integer ? static_cast<double>(to_u64(r.i64(c))) : r.f64(c); };
-    return {n, value(col), value(col + 1), r.f64(col + 2)};
+#define WINDASH_ROLLUP_UPSERT(table)                                                              \
+    "INSERT INTO " table " (device_id, bucket, samples, stats, " WINDASH_ROLLUP_SCALARS           \
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, " \
+    "$19) ON CONFLICT (device_id, bucket) DO UPDATE SET samples = excluded.samples, "             \
+    "stats = excluded.stats, cpu_min = excluded.cpu_min, cpu_max = excluded.cpu_max, "            \
+    "cpu_sum = excluded.cpu_sum, mem_used_min = excluded.mem_used_min, "                          \
+    "mem_used_max = excluded.mem_used_max, mem_used_sum = excluded.mem_used_sum, "                \
+    "mem_total_min = excluded.mem_total_min, mem_total_max = excluded.mem_total_max, "            \
+    "mem_total_sum = excluded.mem_total_sum, net_tx_min = excluded.net_tx_min, "                  \
+    "net_tx_max = excluded.net_tx_max, net_tx_sum = excluded.net_tx_sum, "                        \
+    "net_rx_min = excluded.net_rx_min, net_rx_max = excluded.net_rx_max, "                        \
+    "net_rx_sum = excluded.net_rx_sum"
+
+const char* upsert_sql(tier t) {
+    return t == tier::minute ? WINDASH_ROLLUP_UPSERT("metrics_1m")
+                             : WINDASH_ROLLUP_UPSERT("metrics_1h");
 }
+#undef WINDASH_ROLLUP_UPSERT
+#undef WINDASH_ROLLUP_SCALARS
 
-void open_raw_bucket(const row& r, const query_plan& p, history_builder& b) {
-    aggregate& a = b.open(p.origin + r.i64(0) * p.width);
-    a.samples = to_u64(r.i64(1));
-    stat* stats[] = {&a.cpu_total, &a.mem_used, &a.mem_total, &a.net_tx, &a.net_rx};
-    for (int i = 0; i < 5; ++i) *stats[i] = column_stat(r, 2 + 3 * i, a.samples, i != 0);
-}
-
-result<void> read_raw(connection& c, row_id device, const query_plan& p, history_builder& b) {
-    auto r = run(c, raw_buckets_sql, {device, p.origin, p.width, p.from, p.to},
-                 [&](const row& rw) { open_raw_bucket(rw, p, b); });
-    if (!r) return r.error();
-    bool corrupt = false;
-    metric_row m;
-    sample s;
-    r = run(c, raw_lists_sql, {device, p.from, p.to}, [&](const row& rw) {
-        m.ts = rw.i64(0);
-        m.detail.assign(rw.bytes(1));
-        aggregate* a = b.find(m.ts);
-        if (!a || !decode_row(m, s))
-            corrupt = true;  // a bucket missing within one snapshot: the rows are unreadable
-        else
-            a->add_lists(s);
-    });
-    if (!r) return r.error();
-    if (corrupt) return error_code(errc::corrupt);
-    return {};
-}
-
-// Both scans of read_raw in one read-only snapshot, so a concurrent commit cannot split them.
-result<void> read_raw_snapshot(connection& c, row_id device, const query_plan& p,
-                               history_builder& b) {
-    if (auto t = c.begin_read(); !t) return t;
-    auto r = read_raw(c, device, p, b);
-    if (r) r = c.exec("COMMIT");
-    if (!r) (void)c.exec("ROLLBACK");
-    return r;
+result<std::int64_t> upsert_rollup(connection& c, tier t, row_id device, std::int64_t bucket,
+                                   const aggregate& a) {
+    std::string stats = encode(a);
+    std::vector<value> params{device, bucket, static_cast<std::int64_t>(a.samples), blob{stats}};
+    for (const stat* s : {&a.cpu_total, &a.mem_used, &a.mem_total, &a.net_tx, &a.net_rx}) {
+        params.insert(params.end(), {s->min, s->max, s->sum});
+    }
+    return c.run(upsert_sql(t), params);
 }
 
 struct staged_group {
@@ -226,37 +206,13 @@ result<std::optional<sample>> sql_store::latest_sample(row_id device_id) {
     return std::optional<sample>{std::move(s)};
 }
 
-result<history> sql_store::query_history(const history_query& q) {
-    if (q.max_points == 0 || q.to < q.from) return error_code(errc::invalid_argument);
-    query_plan plan = plan_query(q, now(), opts_.keep);
-    history_builder builder(plan);
-    auto lease = readers_->acquire();
-    if (!lease) return lease.error();
-    result<void> r;
-    if (plan.source == tier::raw) {
-        r = read_raw_snapshot(**lease, q.device_id, plan, builder);
-    } else {
-        r = scan_rollups(**lease, plan.source, q.device_id, plan.from, plan.to,
-                         [&](std::int64_t ts, std::string_view stats) {
-                             return builder.add_encoded(ts, stats);
-                         });
-    }
-    if (!r) return r.error();
-    return builder.finish();
-}
-
 result<std::size_t> sql_store::rebuild_minute(connection& c, row_id device, std::int64_t bucket) {
     aggregate a;
     auto r = scan_raw(c, device, bucket, bucket + minute_us,
                       [&](std::int64_t, const sample& s) { a.add(s); });
     if (!r) return r.error();
     if (a.samples == 0) return 0;
-    std::string stats = encode(a);
-    auto w = run(c,
-                 "INSERT INTO metrics_1m (device_id, bucket, samples, stats) "
-                 "VALUES ($1, $2, $3, $4) ON CONFLICT (device_id, bucket) DO UPDATE "
-                 "SET samples = excluded.samples, stats = excluded.stats",
-                 {device, bucket, static_cast<std::int64_t>(a.samples), blob{stats}});
+    auto w = upsert_rollup(c, tier::minute, device, bucket, a);
     if (w) {
         w = run(c,
                 "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
@@ -274,12 +230,7 @@ result<std::size_t> sql_store::rebuild_hour(connection& c, row_id device, std::i
                      [&](std::int64_t, std::string_view stats) { return merge_encoded(a, stats); });
     if (!r) return r.error();
     if (a.samples == 0) return 0;
-    std::string stats = encode(a);
-    auto w = run(c,
-                 "INSERT INTO metrics_1h (device_id, bucket, samples, stats) "
-                 "VALUES ($1, $2, $3, $4) ON CONFLICT (device_id, bucket) DO UPDATE "
-                 "SET samples = excluded.samples, stats = excluded.stats",
-                 {device, bucket, static_cast<std::int64_t>(a.samples), blob{stats}});
+    auto w = upsert_rollup(c, tier::hour, device, bucket, a);
     if (!w) return w.error();
     return 1;
 }
