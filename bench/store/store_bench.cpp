@@ -22,6 +22,7 @@ using namespace windash::store;
 using windash::store::testing::make_sample;
 
 constexpr int max_writers = 64;
+constexpr std::size_t pool_size = 4;  // store connections (options::max_connections)
 
 // One backend under test: the store, 64 devices, a unique-timestamp source.
 struct target {
@@ -53,7 +54,7 @@ row_id add_device(store::store& db, int i) {
 
 void open_target(const std::string& name, const std::string& url, std::size_t workers) {
     options opts;
-    opts.max_connections = 4;
+    opts.max_connections = pool_size;
     // History data sits a year back from a pinned clock; raw rows are kept long enough for
     // the rollups of the whole year to be built from them.
     opts.now = history_now;
@@ -195,7 +196,8 @@ int main(int argc, char** argv) {
         pg_url = cluster->url();
     }
     open_target("sqlite", (dir / "bench.db").string(), 1);
-    open_target("postgres", pg_url, 2);
+    // One committer worker per pooled connection: their commits overlap and share WAL flushes.
+    open_target("postgres", pg_url, pool_size);
     for (auto& t : targets) {
         fill_history(*t);
         register_all(t.get());

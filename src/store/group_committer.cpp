@@ -1,5 +1,6 @@
 #include <windash/store/group_committer.hpp>
 
+#include <algorithm>
 #include <future>
 #include <utility>
 
@@ -23,6 +24,7 @@ group_committer::~group_committer() {
 void group_committer::submit(device_batch batch, handler done) {
     {
         std::lock_guard lock(mutex_);
+        queued_samples_ += batch.samples.size();
         queue_.push_back({std::move(batch), std::move(done)});
     }
     wake_.notify_one();
@@ -37,16 +39,24 @@ result<batch_outcome> group_committer::commit(device_batch batch) {
 
 std::vector<group_committer::pending> group_committer::take_group(
     std::unique_lock<std::mutex>& lock) {
+    ++idle_;
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    --idle_;
+    // Leave a fair share of the queue to the workers still waiting, so their transactions run
+    // (and flush) alongside this one instead of queueing behind it.
+    std::size_t share = (queued_samples_ + idle_) / (idle_ + 1);
+    std::size_t limit = std::min(opts_.max_group_samples, std::max<std::size_t>(share, 1));
     std::vector<pending> group;
     std::size_t samples = 0;
     // Always take one batch, however big, so an oversized batch cannot starve.
-    while (!queue_.empty() && (group.empty() || samples + queue_.front().batch.samples.size() <=
-                                                    opts_.max_group_samples)) {
+    while (!queue_.empty() &&
+           (group.empty() || samples + queue_.front().batch.samples.size() <= limit)) {
         samples += queue_.front().batch.samples.size();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
     }
+    queued_samples_ -= samples;
+    if (!queue_.empty()) wake_.notify_one();
     return group;
 }
 

@@ -18,11 +18,16 @@ namespace windash::store {
 /// Options of group_committer.
 struct group_options {
     std::size_t max_group_samples = 20000;  ///< stop adding batches to a group beyond this
-    std::size_t workers = 1;  ///< transactions in flight (1 for SQLite, a few for PostgreSQL)
+    /// Transactions in flight: 1 for SQLite (one writer); for PostgreSQL, as many as the
+    /// store's options::max_connections, so transactions overlap (bench/store/README.md:
+    /// 4 workers on a pool of 4 beat 2, and 6 workers).
+    std::size_t workers = 1;
 };
 
-/// Owns `workers` threads that take every queued batch, commit them together, then complete each
-/// caller. The store must outlive the committer; the destructor commits what is queued.
+/// Owns `workers` threads that take queued batches, commit them together, then complete each
+/// caller. A worker takes at most its share of the queued samples (the queue divided among it
+/// and the idle workers) and at most max_group_samples, but always one batch. The store must
+/// outlive the committer; the destructor commits what is queued.
 class group_committer {
   public:
     /// Completion of one batch; called on a worker thread, must not block for long.
@@ -51,6 +56,8 @@ class group_committer {
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<pending> queue_;
+    std::size_t queued_samples_ = 0;  // samples of the batches in queue_
+    std::size_t idle_ = 0;            // workers waiting for work
     bool stopping_ = false;
     std::vector<std::thread> workers_;
 };
