@@ -75,6 +75,25 @@ WINDASH_HOT bool read_plain_numbers(const char* p, std::vector<double>& out, dou
     }
 }
 
+// Reads an array of at most `limit` objects into `out`, overwriting its elements in place so
+// their strings keep their capacity; `read_item(element, index, item)` reads one.
+template <typename T, typename ReadItem>
+WINDASH_HOT status read_list(od::value value, std::vector<T>& out, std::size_t limit,
+                             std::string_view path, std::string_view broken_rule, read_state& state,
+                             ReadItem&& read_item) {
+    od::array array;
+    if (value.get_array().get(array)) return state.reject(errc::wrong_type, {path}, broken_rule);
+    std::size_t count = 0;
+    WINDASH_TRY_READ(for_each_element(array, state, [&](std::size_t index, od::value element) {
+        if (index == limit) return state.reject(errc::out_of_range, {path}, broken_rule);
+        if (index == out.size()) out.emplace_back();
+        count = index + 1;
+        return read_item(element, index, out[index]);
+    }));
+    out.resize(count);
+    return status::ok;
+}
+
 constexpr double max_frequency_mhz = 1e6;
 constexpr double max_load = 1e6;
 constexpr double min_celsius = -273.15;
@@ -239,18 +258,10 @@ status sample_reader::read_memory(od::value value, memory_usage& out) {
 }
 
 status sample_reader::read_disks(od::value value, std::vector<disk_usage>& out) {
-    od::array array;
-    WINDASH_TRY_READ(get_array(value, array, "disk", rule::disks));
-    std::size_t count = 0;
-    WINDASH_TRY_READ(for_each_element(array, state_, [&](std::size_t index, od::value element) {
-        if (index == sample_limits::max_disks)
-            return state_.reject(errc::out_of_range, {"disk"}, rule::disks);
-        if (index == out.size()) out.emplace_back();
-        count = index + 1;
-        return read_disk(element, index, out[index]);
-    }));
-    out.resize(count);
-    return status::ok;
+    return read_list(value, out, sample_limits::max_disks, "disk", rule::disks, state_,
+                     [&](od::value element, std::size_t index, disk_usage& disk) {
+                         return read_disk(element, index, disk);
+                     });
 }
 
 status sample_reader::read_disk(od::value value, std::size_t index, disk_usage& out) {
@@ -312,18 +323,10 @@ status sample_reader::read_load(od::value value, std::optional<load_average>& ou
 }
 
 status sample_reader::read_temperatures(od::value value, std::vector<temperature>& out) {
-    od::array array;
-    WINDASH_TRY_READ(get_array(value, array, "temps", rule::temps));
-    std::size_t count = 0;
-    WINDASH_TRY_READ(for_each_element(array, state_, [&](std::size_t index, od::value element) {
-        if (index == sample_limits::max_temperatures)
-            return state_.reject(errc::out_of_range, {"temps"}, rule::temps);
-        if (index == out.size()) out.emplace_back();
-        count = index + 1;
-        return read_temperature(element, index, out[index]);
-    }));
-    out.resize(count);
-    return status::ok;
+    return read_list(value, out, sample_limits::max_temperatures, "temps", rule::temps, state_,
+                     [&](od::value element, std::size_t index, temperature& reading) {
+                         return read_temperature(element, index, reading);
+                     });
 }
 
 status sample_reader::read_temperature(od::value value, std::size_t index, temperature& out) {
