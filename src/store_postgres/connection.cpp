@@ -1,9 +1,12 @@
 #include "store_postgres/connection.hpp"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <poll.h>
 #include <unordered_set>
 
@@ -137,9 +140,10 @@ struct key_hash {
 }  // namespace
 
 result<std::unique_ptr<detail::connection>> connection::open(const std::string& url,
-                                                             const options& opts) {
+                                                             const options& opts,
+                                                             postgres_options pg) {
     PGconn* c = PQconnectdb(url.c_str());
-    std::unique_ptr<connection> conn(new connection(c, opts));
+    std::unique_ptr<connection> conn(new connection(c, opts, pg));
     if (!c || PQstatus(c) != CONNECTION_OK) {
         if (opts.log) opts.log(std::string("postgres: ") + (c ? PQerrorMessage(c) : "no memory"));
         return error_code(c ? errc::connection_lost : errc::internal);
@@ -160,7 +164,8 @@ result<std::unique_ptr<detail::connection>> connection::open(const std::string& 
 connection::~connection() { PQfinish(conn_); }
 
 bool connection::usable() {
-    if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE ||
+        PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
         return false;
     }
     // An idle connection receives nothing unless the server is going away (a restart sends
@@ -212,14 +217,22 @@ result<std::int64_t> connection::run(const char* sql, std::span<const detail::va
     return std::int64_t{*changed ? std::atoll(changed) : 0};
 }
 
-result<void> connection::copy_rows(std::span<const detail::staged_sample> rows) {
-    if (!staged_table_) {
-        // Per-connection staging table, emptied by every commit or rollback.
+result<void> connection::begin() {
+    if (pg_.metrics_insert == postgres_insert::copy && !staged_table_) {
+        // The per-connection staging table, emptied by every commit or rollback. Made outside
+        // any transaction, so a rollback cannot take it away.
         auto r = exec(
-            "CREATE TEMP TABLE IF NOT EXISTS metrics_stage (LIKE metrics) ON COMMIT DELETE ROWS");
+            "CREATE TEMP TABLE IF NOT EXISTS metrics_stage (device_id BIGINT, ts BIGINT, "
+            "cpu_total DOUBLE PRECISION, mem_used BIGINT, mem_total BIGINT, net_tx BIGINT, "
+            "net_rx BIGINT, uptime_sec BIGINT, proc_count BIGINT, detail BYTEA) "
+            "ON COMMIT DELETE ROWS");
         if (!r) return r;
         staged_table_ = true;
     }
+    return exec("BEGIN");
+}
+
+result<void> connection::copy_rows(std::span<const detail::staged_sample> rows) {
     result_ptr start(PQexec(conn_,
                             "COPY metrics_stage (device_id, ts, cpu_total, mem_used, mem_total, "
                             "net_tx, net_rx, uptime_sec, proc_count, detail) FROM STDIN"));
@@ -239,11 +252,19 @@ result<void> connection::copy_rows(std::span<const detail::staged_sample> rows) 
 
 result<void> connection::insert_metrics(std::span<const detail::staged_sample> rows,
                                         std::vector<char>& fresh) {
+    return pg_.metrics_insert == postgres_insert::pipeline ? pipeline_insert(rows, fresh)
+                                                           : copy_insert(rows, fresh);
+}
+
+result<void> connection::copy_insert(std::span<const detail::staged_sample> rows,
+                                     std::vector<char>& fresh) {
     if (auto r = copy_rows(rows); !r) return r;
     std::unordered_set<std::pair<std::int64_t, std::int64_t>, key_hash> inserted;
     auto r =
-        run("INSERT INTO metrics SELECT * FROM metrics_stage ON CONFLICT DO NOTHING "
-            "RETURNING device_id, ts",
+        run("INSERT INTO metrics (device_id, ts, cpu_total, mem_used, mem_total, net_tx, net_rx, "
+            "uptime_sec, proc_count, detail) SELECT device_id, ts, cpu_total, mem_used, "
+            "mem_total, net_tx, net_rx, uptime_sec, proc_count, detail FROM metrics_stage "
+            "ON CONFLICT DO NOTHING RETURNING device_id, ts",
             {}, [&](const detail::row& rw) { inserted.emplace(rw.i64(0), rw.i64(1)); });
     if (!r) return r.error();
     // The first occurrence of an inserted key in the group is the one that was stored.
@@ -251,6 +272,104 @@ result<void> connection::insert_metrics(std::span<const detail::staged_sample> r
     for (std::size_t i = 0; i < rows.size(); ++i) {
         fresh[i] = inserted.erase({rows[i].device_id, rows[i].row->ts}) > 0;
     }
+    return {};
+}
+
+namespace {
+
+constexpr const char* insert_one_sql =
+    "INSERT INTO metrics (device_id, ts, cpu_total, mem_used, mem_total, net_tx, net_rx, "
+    "uptime_sec, proc_count, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "ON CONFLICT DO NOTHING";
+
+// Samples per pipeline sync. A chunk's results (about 20 bytes each) are read before the next
+// chunk is sent, so with blocking libpq neither side can stall on a full socket buffer while the
+// other waits for it to read.
+constexpr std::size_t pipeline_chunk_rows = 1000;
+
+// The ten binary parameters of insert_one_sql for one sample; the buffers are reused per row
+// (libpq copies them into its output buffer when the query is queued).
+struct insert_one_params {
+    std::array<std::array<char, 8>, 9> numbers{};
+    std::array<const char*, 10> values{};
+    std::array<int, 10> lengths{};
+    std::array<int, 10> formats{1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+    insert_one_params() {
+        for (std::size_t i = 0; i < numbers.size(); ++i) {
+            values[i] = numbers[i].data();
+            lengths[i] = 8;
+        }
+    }
+    void set(const detail::staged_sample& s) {
+        const detail::metric_row& m = *s.row;
+        const std::uint64_t bits[] = {
+            static_cast<std::uint64_t>(s.device_id),   static_cast<std::uint64_t>(m.ts),
+            std::bit_cast<std::uint64_t>(m.cpu_total), static_cast<std::uint64_t>(m.mem_used),
+            static_cast<std::uint64_t>(m.mem_total),   static_cast<std::uint64_t>(m.net_tx),
+            static_cast<std::uint64_t>(m.net_rx),      static_cast<std::uint64_t>(m.uptime),
+            static_cast<std::uint64_t>(m.procs)};
+        for (std::size_t i = 0; i < numbers.size(); ++i) write_be(bits[i], numbers[i].data());
+        values[9] = m.detail.data();
+        lengths[9] = static_cast<int>(m.detail.size());
+    }
+};
+
+}  // namespace
+
+result<void> connection::pipeline_insert(std::span<const detail::staged_sample> rows,
+                                         std::vector<char>& fresh) {
+    // Parameter types for PQprepare only; the values are bound per row below.
+    const detail::value types[] = {std::int64_t{}, std::int64_t{}, 0.0,
+                                   std::int64_t{}, std::int64_t{}, std::int64_t{},
+                                   std::int64_t{}, std::int64_t{}, std::int64_t{},
+                                   detail::blob{}};
+    auto statement = prepare(insert_one_sql, types);
+    if (!statement) return statement.error();
+    fresh.assign(rows.size(), 0);
+    if (PQenterPipelineMode(conn_) != 1) return fail(nullptr);
+    result<void> out;
+    for (std::size_t at = 0; at < rows.size() && out; at += pipeline_chunk_rows) {
+        auto n = std::min(pipeline_chunk_rows, rows.size() - at);
+        out = pipeline_chunk(*statement, rows.subspan(at, n), fresh.data() + at);
+    }
+    // Fails only when results are still pending (a lost connection); usable() then drops it.
+    PQexitPipelineMode(conn_);
+    return out;
+}
+
+// Queues one INSERT per row and a sync, then reads every result up to the sync. Statements run
+// in order, so of two rows with the same key in one group the first is the one stored. After an
+// error the server skips the rest (PGRES_PIPELINE_ABORTED) and the caller's transaction is
+// rolled back.
+result<void> connection::pipeline_chunk(const std::string& statement,
+                                        std::span<const detail::staged_sample> rows, char* fresh) {
+    insert_one_params p;
+    for (const auto& s : rows) {
+        p.set(s);
+        if (PQsendQueryPrepared(conn_, statement.c_str(), 10, p.values.data(), p.lengths.data(),
+                                p.formats.data(), 1) != 1) {
+            return fail(nullptr);
+        }
+    }
+    if (PQpipelineSync(conn_) != 1) return fail(nullptr);
+    std::optional<error_code> first_error;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        // Each queued statement yields its result, then nullptr.
+        result_ptr r(PQgetResult(conn_));
+        if (!r) return fail(nullptr);
+        auto status = PQresultStatus(r.get());
+        if (status == PGRES_COMMAND_OK) {
+            fresh[i] = std::string_view(PQcmdTuples(r.get())) == "1";
+        } else if (status != PGRES_PIPELINE_ABORTED && !first_error) {
+            first_error = fail(r.get());
+        }
+        while (result_ptr extra{PQgetResult(conn_)}) {
+        }
+    }
+    result_ptr sync(PQgetResult(conn_));
+    if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) return fail(sync.get());
+    if (first_error) return *first_error;
     return {};
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // A libpq connection behind the driver interface of store/detail/sql.hpp: prepared statements
-// with binary parameters and results, and COPY into a staging table for metrics.
+// with binary parameters and results; metrics go in by pipelined single-row INSERTs or, when
+// asked, by COPY into a staging table.
 
 #include "store/detail/sql.hpp"
+#include <windash/store_postgres.hpp>
 
 #include <libpq-fe.h>
 
@@ -14,11 +16,12 @@ namespace windash::store::postgres {
 class connection final : public detail::connection {
   public:
     [[nodiscard]] static result<std::unique_ptr<detail::connection>> open(const std::string& url,
-                                                                          const options& opts);
+                                                                          const options& opts,
+                                                                          postgres_options pg);
     ~connection() override;
 
     result<void> exec(const char* sql) override;
-    result<void> begin() override { return exec("BEGIN"); }
+    result<void> begin() override;
     result<void> begin_read() override {
         return exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     }
@@ -29,13 +32,20 @@ class connection final : public detail::connection {
     bool usable() override;
 
   private:
-    connection(PGconn* c, const options& opts) : conn_(c), log_(opts.log) {}
+    connection(PGconn* c, const options& opts, postgres_options pg)
+        : conn_(c), log_(opts.log), pg_(pg) {}
     result<std::string> prepare(const char* sql, std::span<const detail::value> params);
     boost::system::error_code fail(PGresult* r);
     result<void> copy_rows(std::span<const detail::staged_sample> rows);
+    result<void> copy_insert(std::span<const detail::staged_sample> rows, std::vector<char>& fresh);
+    result<void> pipeline_insert(std::span<const detail::staged_sample> rows,
+                                 std::vector<char>& fresh);
+    result<void> pipeline_chunk(const std::string& statement,
+                                std::span<const detail::staged_sample> rows, char* fresh);
 
     PGconn* conn_;
     std::function<void(std::string_view)> log_;
+    postgres_options pg_;
     std::unordered_map<std::string_view, std::string> prepared_;
     bool staged_table_ = false;
 };

@@ -18,12 +18,13 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 
 }  // namespace
 
-result<std::unique_ptr<store>> open_postgres_store(const std::string& url, options opts) {
-    auto first = postgres::connection::open(url, opts);
+result<std::unique_ptr<store>> open_postgres_store(const std::string& url, options opts,
+                                                   postgres_options pg) {
+    auto first = postgres::connection::open(url, opts, pg);
     if (!first) return first.error();
     auto version = detail::migrate(**first, postgres::postgres_dialect(), now_of(opts));
     if (!version) return version.error();
-    auto make = [url, opts] { return postgres::connection::open(url, opts); };
+    auto make = [url, opts, pg] { return postgres::connection::open(url, opts, pg); };
     auto connections =
         std::make_shared<detail::pool>(make, std::max<std::size_t>(opts.max_connections, 1));
     return detail::make_sql_store(std::move(opts), connections, connections, *version);

@@ -24,7 +24,10 @@ errc errc_of(int rc) {
         case SQLITE_READONLY:
             return errc::bad_url;
         case SQLITE_CONSTRAINT:
-            return errc::conflict;
+            // A taken key is a conflict; CHECK, NOT NULL, trigger... reject the value itself.
+            return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
+                       ? errc::conflict
+                       : errc::invalid_argument;
         default:
             return errc::internal;
     }

@@ -19,6 +19,12 @@ class backend {
                                                               options opts) = 0;
     /// Restarts the database server (PostgreSQL); false when the backend has none.
     virtual bool restart_server() { return false; }
+    /// Stops the database server until start_server(); false when the backend has none.
+    virtual bool stop_server() { return false; }
+    virtual void start_server() {}
+    /// Runs `sql` on the database at `url` over a connection of its own, as an operator would
+    /// (to add a constraint, for instance); throws std::runtime_error with the database's message.
+    virtual void exec_sql(const std::string& url, const std::string& sql) = 0;
 };
 
 /// The backend of this test binary, created on first use.

@@ -1,8 +1,6 @@
 // Background maintenance against the backend of this binary (see backend.hpp): rollups appear
 // while samples arrive, and commits keep succeeding beside it.
-#include "store/backend.hpp"
-#include "store/samples.hpp"
-#include <windash/store.hpp>
+#include "store/fixture.hpp"
 #include <windash/store/maintenance.hpp>
 
 #include <doctest/doctest.h>
@@ -20,43 +18,6 @@ using namespace std::chrono_literals;
 
 // Generous: only a hung maintenance thread gets near it; nothing asserts how fast it is.
 constexpr auto patience = 60s;
-
-options fixed_clock() {
-    options o;
-    o.now = [] { return base_time(); };
-    return o;
-}
-
-std::unique_ptr<store> open_fresh() {
-    auto s = current_backend().open(current_backend().fresh_url(), fixed_clock());
-    REQUIRE_MESSAGE(s.has_value(), s.error().message());
-    return std::move(*s);
-}
-
-device make_device(store& s, std::string_view email, std::string_view user_code) {
-    auto u = s.create_user(email, "Ann", "$argon2id$x", base_time());
-    REQUIRE(u.has_value());
-    new_device_code nc{std::string(user_code),
-                       hash_secret(std::string(email) + "-code"),
-                       "host-1",
-                       "pc",
-                       "127.0.0.1",
-                       base_time(),
-                       base_time() + 10min};
-    REQUIRE(s.create_device_code(nc).has_value());
-    REQUIRE(s.decide_device_code(nc.user_code, u->id, true, "", base_time()).has_value());
-    auto d = s.redeem_device_code(nc.secret, hash_secret(std::string(email) + "-tok"), base_time());
-    REQUIRE(d.has_value());
-    return *d;
-}
-
-device_batch batch_of(row_id dev, timestamp start, std::size_t n, std::chrono::seconds step) {
-    device_batch b{dev, {}};
-    for (std::size_t i = 0; i < n; ++i) {
-        b.samples.push_back(make_sample(start + step * static_cast<int>(i), i));
-    }
-    return b;
-}
 
 // Errors reported by maintenance, collected for the assertions.
 struct error_log {
@@ -118,7 +79,7 @@ bool wait_for_full_pass(const maintenance& m) {
 
 TEST_CASE("maintenance builds rollups in the background as samples arrive") {
     auto s = open_fresh();
-    auto dev = make_device(*s, "bg@example.com", "MNTCBGBG");
+    auto dev = make_device(*s, "bg@example.com");
     error_log log;
     maintenance m(*s, quick(log));
     auto first = batch_of(dev.id, base_time() - 3h, 360, 10s);
@@ -140,7 +101,7 @@ TEST_CASE("maintenance builds rollups in the background as samples arrive") {
 
 TEST_CASE("commits through group_committer keep succeeding while maintenance runs") {
     auto s = open_fresh();
-    auto dev = make_device(*s, "busy@example.com", "MNTCBSBS");
+    auto dev = make_device(*s, "busy@example.com");
     // Rows past the raw age keep expire() busy while the writers commit.
     auto old = batch_of(dev.id, base_time() - 20 * 24h, 600, 10s);
     REQUIRE(s->commit_metrics({&old, 1}).has_value());

@@ -2,7 +2,10 @@
 #include "support/postgres_cluster.hpp"
 #include <windash/store_postgres.hpp>
 
+#include <libpq-fe.h>
+
 #include <memory>
+#include <stdexcept>
 
 namespace windash::store::testing {
 namespace {
@@ -14,11 +17,33 @@ class postgres_backend final : public backend {
         return cluster_.create_database("t" + std::to_string(++count_));
     }
     result<std::unique_ptr<store>> open(const std::string& url, options opts) override {
+#ifdef WINDASH_TEST_COPY_INSERT
+        return open_postgres_store(url, std::move(opts), {postgres_insert::copy});
+#else
         return open_store(url, std::move(opts));
+#endif
     }
     bool restart_server() override {
         cluster_.restart();
         return true;
+    }
+    bool stop_server() override {
+        cluster_.stop();
+        return true;
+    }
+    void start_server() override { cluster_.start(); }
+    void exec_sql(const std::string& url, const std::string& sql) override {
+        PGconn* c = PQconnectdb(url.c_str());
+        std::string error;
+        if (PQstatus(c) != CONNECTION_OK) {
+            error = PQerrorMessage(c);
+        } else {
+            PGresult* r = PQexec(c, sql.c_str());
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
+            PQclear(r);
+        }
+        PQfinish(c);
+        if (!error.empty()) throw std::runtime_error("exec_sql: " + error);
     }
 
   private:

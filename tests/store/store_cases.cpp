@@ -1,8 +1,6 @@
 // The store contract, run against the backend of this binary (see backend.hpp): the same cases
 // pass on SQLite files and on a real PostgreSQL server.
-#include "store/backend.hpp"
-#include "store/samples.hpp"
-#include <windash/store.hpp>
+#include "store/fixture.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,58 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using boost::system::error_code;
-
-options test_options() {
-    options o;
-    o.now = [] { return base_time(); };
-    return o;
-}
-
-std::unique_ptr<store> open_fresh(options opts = test_options()) {
-    auto s = current_backend().open(current_backend().fresh_url(), std::move(opts));
-    REQUIRE_MESSAGE(s.has_value(), s.error().message());
-    return std::move(*s);
-}
-
-template <class T>
-T must(result<T> r) {
-    REQUIRE_MESSAGE(r.has_value(), r.error().message());
-    return std::move(*r);
-}
-
-void must(result<void> r) { REQUIRE_MESSAGE(r.has_value(), r.error().message()); }
-
-device make_device(store& s, std::string_view email = "a@example.com") {
-    static int serial = 0;
-    std::string code = "BCDFGHJ" + std::string(1, "BCDFGHJKLMNPQRSTVWXZ"[serial++ % 20]);
-    auto u = must(s.create_user(email, "Ann", "$argon2id$x", base_time()));
-    new_device_code nc{code,
-                       hash_secret(std::string(email) + "-code"),
-                       "host-1",
-                       "pc",
-                       "127.0.0.1",
-                       base_time(),
-                       base_time() + 10min};
-    must(s.create_device_code(nc));
-    must(s.decide_device_code(code, u.id, true, "", base_time()));
-    return must(
-        s.redeem_device_code(nc.secret, hash_secret(std::string(email) + "-token"), base_time()));
-}
-
-device_batch batch_of(row_id dev, timestamp start, std::size_t n, std::chrono::seconds step = 2s,
-                      std::uint64_t first = 0) {
-    device_batch b{dev, {}};
-    for (std::size_t i = 0; i < n; ++i) {
-        b.samples.push_back(make_sample(start + step * static_cast<int>(i), first + i));
-    }
-    return b;
-}
-
-std::uint64_t total_samples(const history& h) {
-    std::uint64_t n = 0;
-    for (auto c : h.sample_count) n += c;
-    return n;
-}
 
 TEST_CASE("migrations are applied once and the schema survives reopening") {
     auto url = current_backend().fresh_url();

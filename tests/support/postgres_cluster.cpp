@@ -132,5 +132,7 @@ std::string postgres_cluster::create_database(const std::string& name) {
 }
 
 void postgres_cluster::restart() { run("pg_ctl restart", pg_ctl("restart")); }
+void postgres_cluster::stop() { run("pg_ctl stop", pg_ctl("stop")); }
+void postgres_cluster::start() { run("pg_ctl start", pg_ctl("start")); }
 
 }  // namespace windash::testing

@@ -28,6 +28,9 @@ class postgres_cluster {
     std::string create_database(const std::string& name);
     /// Stops the server (fast shutdown, clients disconnected) and starts it again.
     void restart();
+    /// Stops the server (fast shutdown) until start().
+    void stop();
+    void start();
     [[nodiscard]] int port() const noexcept { return port_; }
 
   private:
