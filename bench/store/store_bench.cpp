@@ -93,17 +93,26 @@ void fail_if(benchmark::State& state, bool bad, const char* what) {
     if (bad) state.SkipWithError(what);
 }
 
-// Group commit: every writer hands its batch to the shared committer.
+// Group commit: every writer hands its batch to the shared committer. Thread 0 reports the
+// samples per commit of the run (the loop's start and end are barriers for all threads).
 void bm_group(benchmark::State& state, target* t) {
     auto batch = static_cast<std::size_t>(state.range(0));
     row_id dev = t->devices[static_cast<std::size_t>(state.thread_index())];
     auto b = typical_batch(dev, batch);
+    group_stats before;
+    if (state.thread_index() == 0) before = t->committer->stats();
     for (auto _ : state) {
         refresh(*t, b);
         auto r = t->committer->commit(b);  // a copy: the server would move its parsed batch
         fail_if(state, !r || r->accepted != batch, "group commit lost samples");
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));
+    if (state.thread_index() == 0) {
+        auto after = t->committer->stats();
+        auto commits = static_cast<double>(after.commits - before.commits);
+        state.counters["samples_per_commit"] =
+            commits > 0 ? static_cast<double>(after.samples - before.samples) / commits : 0;
+    }
 }
 
 // The seed design: one INSERT per sample, each in its own transaction.

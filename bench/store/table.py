@@ -25,17 +25,20 @@ def ratio(a, b):
     return f"{a / b:.1f}×" if a and b else "-"
 
 
-print("| backend | batch | writers | group commit | group commit, COPY | seed way | "
-      "group / seed | pipeline / COPY |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| backend | batch | writers | group commit | samples per commit | group commit, COPY | "
+      "seed way | group / seed | pipeline / COPY |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for backend in ["sqlite", "postgres"]:
     for writers in [1, 64]:
         for batch in [1, 30, 500]:
             suffix = f"/batch:{batch}/writers:{writers}/{batch}"
             group = rate(f"commit/{backend}/group{suffix}")
+            run = median.get(f"commit/{backend}/group{suffix}", {})
+            per_commit = run.get("samples_per_commit")
             copy = rate(f"commit/{backend}-copy/group{suffix}") if backend == "postgres" else None
             seed = rate(f"commit/{backend}/seed{suffix}")
-            print(f"| {backend} | {batch} | {writers} | {fmt(group)} | {fmt(copy)} | "
+            print(f"| {backend} | {batch} | {writers} | {fmt(group)} | {fmt(per_commit)} | "
+                  f"{fmt(copy)} | "
                   f"{fmt(seed)} | {ratio(group, seed)} | {ratio(group, copy)} |")
 print()
 print("| history query (600 points) | sqlite | postgres |")

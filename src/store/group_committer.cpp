@@ -60,6 +60,22 @@ std::vector<group_committer::pending> group_committer::take_group(
     return group;
 }
 
+group_stats group_committer::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+void group_committer::count(const std::vector<device_batch>& group, bool committed) {
+    std::lock_guard lock(mutex_);
+    if (!committed) {
+        ++stats_.failures;
+        return;
+    }
+    ++stats_.commits;
+    stats_.batches += group.size();
+    for (const auto& b : group) stats_.samples += b.samples.size();
+}
+
 void group_committer::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -70,6 +86,7 @@ void group_committer::run() {
         batches.reserve(group.size());
         for (auto& p : group) batches.push_back(std::move(p.batch));
         auto outcome = target_.commit_metrics(batches);
+        count(batches, outcome.has_value());
         for (std::size_t i = 0; i < group.size(); ++i) {
             if (outcome) {
                 group[i].done((*outcome)[i]);

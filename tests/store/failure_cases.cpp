@@ -64,6 +64,8 @@ TEST_CASE("a sample the database rejects fails its whole group, and nothing of i
     auto via_committer = committer.commit(bad);
     REQUIRE_FALSE(via_committer.has_value());
     CHECK(via_committer.error() == errc::invalid_argument);
+    CHECK(committer.stats().failures == 1);
+    CHECK(committer.stats().samples == 0);
 
     // The connections stay usable: once the constraint is gone the same group commits in full.
     accept_cpu(url);

@@ -199,6 +199,12 @@ TEST_CASE("group_committer merges concurrent callers and loses nothing") {
         auto again = committer.commit(batch_of(dev.id, base_time(), 10));
         REQUIRE(again.has_value());
         CHECK(*again == batch_outcome{0, 10});
+        auto st = committer.stats();
+        CHECK(st.batches == 81);
+        CHECK(st.samples == 810);
+        CHECK(st.failures == 0);
+        CHECK(st.commits >= 1);
+        CHECK(st.commits <= st.batches);
     }
     CHECK(accepted == 800);
     auto h = must(s->query_history({dev.id, base_time(), base_time() + 8h, 100000}));

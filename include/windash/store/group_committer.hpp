@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -22,6 +23,15 @@ struct group_options {
     /// store's options::max_connections, so transactions overlap (bench/store/README.md:
     /// 4 workers on a pool of 4 beat 2, and 6 workers).
     std::size_t workers = 1;
+};
+
+/// Counters since construction, for operators' metrics and store_bench. Samples per commit
+/// (samples / commits) is what group commit is for: one fsync covers them all.
+struct group_stats {
+    std::uint64_t commits = 0;   ///< successful groups, one transaction each
+    std::uint64_t failures = 0;  ///< failed groups (each of their callers got the error)
+    std::uint64_t batches = 0;   ///< batches in successful groups
+    std::uint64_t samples = 0;   ///< samples in successful groups
 };
 
 /// Owns `workers` threads that take queued batches, commit them together, then complete each
@@ -42,6 +52,8 @@ class group_committer {
     void submit(device_batch batch, handler done);
     /// submit() and wait for the outcome. Thread-safe.
     [[nodiscard]] result<batch_outcome> commit(device_batch batch);
+    /// A snapshot of the counters; a group is counted before its callers are completed.
+    [[nodiscard]] group_stats stats() const;
 
   private:
     struct pending {
@@ -50,15 +62,17 @@ class group_committer {
     };
     void run();
     std::vector<pending> take_group(std::unique_lock<std::mutex>& lock);
+    void count(const std::vector<device_batch>& group, bool committed);
 
     store& target_;
     group_options opts_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<pending> queue_;
     std::size_t queued_samples_ = 0;  // samples of the batches in queue_
     std::size_t idle_ = 0;            // workers waiting for work
     bool stopping_ = false;
+    group_stats stats_;
     std::vector<std::thread> workers_;
 };
 
