@@ -12,7 +12,7 @@ namespace windash::store {
 
 /// How commit_metrics sends samples to PostgreSQL. Both store the same rows and report the same
 /// accepted/duplicate counts. Pipeline is the default: in store_bench it commits small groups
-/// 1.3-1.7x faster than COPY and large ones as fast (bench/store/README.md).
+/// 1.1-2.2x faster than COPY and large ones as fast (bench/store/README.md).
 enum class postgres_insert {
     pipeline,  ///< one prepared INSERT ... ON CONFLICT DO NOTHING per sample, in pipeline mode
     copy,      ///< COPY into a per-connection staging table, then INSERT ... ON CONFLICT DO NOTHING
