@@ -56,7 +56,7 @@ row_id add_device(store::store& db, const std::string& target, int i) {
 }
 
 // `name` must contain the backend ("sqlite" or "postgres"): scripts filter on it.
-void open_target(const std::string& name, const std::string& url, std::size_t workers,
+void open_target(const std::string& name, const std::string& url,
                  postgres_insert insert = postgres_insert::pipeline) {
     options opts;
     opts.max_connections = pool_size;
@@ -68,7 +68,7 @@ void open_target(const std::string& name, const std::string& url, std::size_t wo
     t->name = name;
     t->url = url;
     t->db = std::move(*db);
-    t->committer = std::make_unique<group_committer>(*t->db, group_options{20000, workers});
+    t->committer = std::make_unique<group_committer>(*t->db, group_options{});
     for (int i = 0; i < max_writers + 2; ++i) t->devices.push_back(add_device(*t->db, name, i));
     targets.push_back(std::move(t));
 }
@@ -240,11 +240,12 @@ int main(int argc, char** argv) {
         cluster = std::make_unique<windash::testing::postgres_cluster>();
         pg_url = cluster->url();
     }
-    open_target("sqlite", (dir / "bench.db").string(), 1);
-    // One committer worker per pooled connection: their commits overlap and share WAL flushes.
-    open_target("postgres", pg_url, pool_size);
+    // The committer runs the store's commit_concurrency() workers: 1 on SQLite, one per pooled
+    // connection on PostgreSQL, so its commits overlap and share WAL flushes.
+    open_target("sqlite", (dir / "bench.db").string());
+    open_target("postgres", pg_url);
     // The same PostgreSQL group commit with COPY instead of pipelined INSERTs, side by side.
-    open_target("postgres-copy", pg_url, pool_size, postgres_insert::copy);
+    open_target("postgres-copy", pg_url, postgres_insert::copy);
     register_all();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

@@ -7,6 +7,7 @@
 namespace windash::store {
 
 group_committer::group_committer(store& target, group_options opts) : target_(target), opts_(opts) {
+    if (opts_.workers == 0) opts_.workers = target_.commit_concurrency();
     for (std::size_t i = 0; i < std::max<std::size_t>(opts_.workers, 1); ++i) {
         workers_.emplace_back([this] { run(); });
     }

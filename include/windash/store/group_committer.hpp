@@ -19,10 +19,10 @@ namespace windash::store {
 /// Options of group_committer.
 struct group_options {
     std::size_t max_group_samples = 20000;  ///< stop adding batches to a group beyond this
-    /// Transactions in flight: 1 for SQLite (one writer); for PostgreSQL, as many as the
-    /// store's options::max_connections, so transactions overlap (bench/store/README.md:
-    /// 4 workers on a pool of 4 beat 2, and 6 workers).
-    std::size_t workers = 1;
+    /// Transactions in flight. 0: the store's commit_concurrency() (SQLite 1; PostgreSQL the
+    /// pool size, so transactions overlap: bench/store/README.md has 4 workers on a pool of 4
+    /// beating 2, and 6).
+    std::size_t workers = 0;
 };
 
 /// Counters since construction, for operators' metrics and store_bench. Samples per commit

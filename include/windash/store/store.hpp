@@ -103,6 +103,9 @@ class store {
     /// Use group_committer to merge concurrent callers into one call.
     [[nodiscard]] virtual result<std::vector<batch_outcome>> commit_metrics(
         std::span<const device_batch> batches) = 0;
+    /// How many commit_metrics calls can usefully run at once (SQLite: 1, its one writer;
+    /// PostgreSQL: the pool size). group_committer runs this many workers by default.
+    [[nodiscard]] virtual std::size_t commit_concurrency() const noexcept { return 1; }
     /// The newest stored raw sample of a device, if any.
     [[nodiscard]] virtual result<std::optional<sample>> latest_sample(row_id device_id) = 0;
     /// Downsampled history, see history.hpp. Rollup tiers include what build_rollups() built.

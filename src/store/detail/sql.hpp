@@ -93,6 +93,8 @@ class pool {
 
     pool(factory make, std::size_t max_size) : make_(std::move(make)), max_(max_size) {}
     [[nodiscard]] result<lease> acquire();
+    /// The most connections this pool holds at once.
+    [[nodiscard]] std::size_t max_size() const noexcept { return max_; }
 
   private:
     void give_back(std::unique_ptr<connection> c);

@@ -13,6 +13,7 @@ class sql_store final : public store {
               int version);
 
     int schema_version() const noexcept override { return version_; }
+    std::size_t commit_concurrency() const noexcept override { return writers_->max_size(); }
     result<void> ping() override;
 
     result<user> create_user(std::string_view email, std::string_view name,
