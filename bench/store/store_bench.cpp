@@ -33,6 +33,7 @@ struct target {
     std::vector<row_id> devices;
     std::atomic<std::int64_t> next_minute{0};
     std::string url;
+    bool variant = false;  // an insert-method variant of a backend: group commit only
     std::once_flag history_filled;
 };
 
@@ -67,6 +68,7 @@ void open_target(const std::string& name, const std::string& url,
     auto t = std::make_unique<target>();
     t->name = name;
     t->url = url;
+    t->variant = insert != postgres_insert::pipeline;
     t->db = std::move(*db);
     t->committer = std::make_unique<group_committer>(*t->db, group_options{});
     for (int i = 0; i < max_writers + 2; ++i) t->devices.push_back(add_device(*t->db, name, i));
@@ -189,34 +191,31 @@ void bm_history(benchmark::State& state, target* t, std::chrono::hours range) {
     state.counters["points"] = static_cast<double>(points);
 }
 
+void register_commit(const char* way, void (*fn)(benchmark::State&, target*), target* t, int batch,
+                     int writers) {
+    auto name = "commit/" + t->name + "/" + way + "/batch:" + std::to_string(batch) +
+                "/writers:" + std::to_string(writers);
+    benchmark::RegisterBenchmark(name.c_str(), fn, t)
+        ->Arg(batch)
+        ->Threads(writers)
+        ->UseRealTime()
+        ->MinTime(0.3);
+}
+
 // Commit cases are registered configuration by configuration, backends interleaved, so a
 // slow phase of the machine (or a growing table) does not fall on one backend's rows only.
-// The insert-method variant ("postgres-copy") runs group commit only.
+// Insert-method variants ("postgres-copy") run group commit only.
 void register_all() {
     for (int writers : {1, max_writers}) {
         for (int batch : {1, 30, 500}) {
-            auto suffix = "/batch:" + std::to_string(batch) + "/writers:" + std::to_string(writers);
+            for (auto& t : targets) register_commit("group", bm_group, t.get(), batch, writers);
             for (auto& t : targets) {
-                benchmark::RegisterBenchmark(("commit/" + t->name + "/group" + suffix).c_str(),
-                                             bm_group, t.get())
-                    ->Arg(batch)
-                    ->Threads(writers)
-                    ->UseRealTime()
-                    ->MinTime(0.3);
-            }
-            for (auto& t : targets) {
-                if (t->name == "postgres-copy") continue;
-                benchmark::RegisterBenchmark(("commit/" + t->name + "/seed" + suffix).c_str(),
-                                             bm_seed, t.get())
-                    ->Arg(batch)
-                    ->Threads(writers)
-                    ->UseRealTime()
-                    ->MinTime(0.3);
+                if (!t->variant) register_commit("seed", bm_seed, t.get(), batch, writers);
             }
         }
     }
     for (auto& t : targets) {
-        if (t->name == "postgres-copy") continue;
+        if (t->variant) continue;
         for (auto [name, range] : {std::pair{"1h", 1h}, {"7d", 24h * 7}, {"1y", 24h * 365}}) {
             benchmark::RegisterBenchmark(("history/" + t->name + "/" + name).c_str(), bm_history,
                                          t.get(), range)
