@@ -2,10 +2,7 @@
 #include "support/postgres_cluster.hpp"
 #include <windash/store_postgres.hpp>
 
-#include <libpq-fe.h>
-
 #include <memory>
-#include <stdexcept>
 
 namespace windash::store::testing {
 namespace {
@@ -33,17 +30,7 @@ class postgres_backend final : public backend {
     }
     void start_server() override { cluster_.start(); }
     void exec_sql(const std::string& url, const std::string& sql) override {
-        PGconn* c = PQconnectdb(url.c_str());
-        std::string error;
-        if (PQstatus(c) != CONNECTION_OK) {
-            error = PQerrorMessage(c);
-        } else {
-            PGresult* r = PQexec(c, sql.c_str());
-            if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
-            PQclear(r);
-        }
-        PQfinish(c);
-        if (!error.empty()) throw std::runtime_error("exec_sql: " + error);
+        windash::testing::postgres_cluster::exec(url, sql);
     }
 
   private:

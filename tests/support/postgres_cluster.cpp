@@ -116,18 +116,22 @@ std::string postgres_cluster::url(const std::string& database) const {
     return "postgresql://windash@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
-std::string postgres_cluster::create_database(const std::string& name) {
-    PGconn* c = PQconnectdb(url().c_str());
+void postgres_cluster::exec(const std::string& database_url, const std::string& sql) {
+    PGconn* c = PQconnectdb(database_url.c_str());
     std::string error;
     if (PQstatus(c) != CONNECTION_OK) {
         error = PQerrorMessage(c);
     } else {
-        PGresult* r = PQexec(c, ("CREATE DATABASE \"" + name + "\"").c_str());
+        PGresult* r = PQexec(c, sql.c_str());
         if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
         PQclear(r);
     }
     PQfinish(c);
     if (!error.empty()) throw std::runtime_error("postgres_cluster: " + error);
+}
+
+std::string postgres_cluster::create_database(const std::string& name) {
+    exec(url(), "CREATE DATABASE \"" + name + "\"");
     return url(name);
 }
 

@@ -26,6 +26,9 @@ class postgres_cluster {
     [[nodiscard]] std::string url(const std::string& database = "postgres") const;
     /// Creates an empty database named `name` and returns its URL. Throws on failure.
     std::string create_database(const std::string& name);
+    /// Runs `sql` (no result rows) on the database at `database_url` over a connection of its
+    /// own; throws std::runtime_error with the server's message on failure.
+    static void exec(const std::string& database_url, const std::string& sql);
     /// Stops the server (fast shutdown, clients disconnected) and starts it again.
     void restart();
     /// Stops the server (fast shutdown) until start().
