@@ -37,26 +37,21 @@ void prime(benchmark::State& state, wc::collector& c, std::size_t min_cores) {
         state.SkipWithError("collector returned an incomplete sample");
 }
 
-void BM_collect_live(benchmark::State& state) {
-    auto c = make_collector("");
-    prime(state, c, 1);
+// One collection per iteration from `fixture` ("": this machine's /proc and /sys).
+void collect_loop(benchmark::State& state, const std::string& fixture, std::size_t min_cores) {
+    auto c = make_collector(fixture);
+    prime(state, c, min_cores);
     for (auto _ : state) {
         auto s = c.collect();
         benchmark::DoNotOptimize(s);
     }
     state.SetItemsProcessed(state.iterations());
 }
+
+void BM_collect_live(benchmark::State& state) { collect_loop(state, "", 1); }
 BENCHMARK(BM_collect_live);
 
-void BM_collect_host64_fixture(benchmark::State& state) {
-    auto c = make_collector("host64/t1");
-    prime(state, c, 64);
-    for (auto _ : state) {
-        auto s = c.collect();
-        benchmark::DoNotOptimize(s);
-    }
-    state.SetItemsProcessed(state.iterations());
-}
+void BM_collect_host64_fixture(benchmark::State& state) { collect_loop(state, "host64/t1", 64); }
 BENCHMARK(BM_collect_host64_fixture);
 
 // The kernel's share alone: the same files read through descriptors kept open, /proc listed,
