@@ -1,0 +1,177 @@
+// windash-server: the ingest server on the embedded SQLite default or PostgreSQL (SPEC §6),
+// plus `user add` and `device add` for provisioning without a browser.
+#include <windash/ingest.hpp>
+#include <windash/store.hpp>
+#include <windash/store_postgres.hpp>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace ingest = windash::ingest;
+namespace store = windash::store;
+
+struct settings {
+    std::string database_url = "./windash.db";
+    ingest::server_options server;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string log_level = "info";
+    std::string email, name, host_id;
+};
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
+    auto log = spdlog::stderr_color_mt("windash");
+    log->set_level(spdlog::level::from_str(level));
+    log->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    return log;
+}
+
+std::unique_ptr<store::store> open_database(const settings& s, spdlog::logger& log) {
+    store::options opts;
+    opts.log = [&log](std::string_view line) { log.warn("database: {}", line); };
+    auto db = store::open_store(s.database_url, std::move(opts));
+    if (!db) {
+        log.error("cannot open the database {}: {}", s.database_url, db.error().message());
+        return nullptr;
+    }
+    return std::move(*db);
+}
+
+spdlog::level::level_enum level_of(ingest::log_level l) {
+    switch (l) {
+        case ingest::log_level::debug: return spdlog::level::debug;
+        case ingest::log_level::info: return spdlog::level::info;
+        case ingest::log_level::warn: return spdlog::level::warn;
+        case ingest::log_level::error: return spdlog::level::err;
+    }
+    return spdlog::level::info;
+}
+
+int serve(settings s, spdlog::logger& log) {
+    auto db = open_database(s, log);
+    if (!db) return 1;
+    store::group_committer committer(*db);
+    store::maintenance_options mo;
+    mo.on_error = [&log](std::string_view what, boost::system::error_code ec) {
+        log.warn("maintenance: {}: {}", what, ec.message());
+    };
+    store::maintenance upkeep(*db, mo);
+    auto storage = ingest::make_store_backend(*db, committer);
+
+    s.server.log = [&log](ingest::log_level l, std::string_view text) {
+        log.log(level_of(l), "{}", text);
+    };
+    boost::asio::io_context ioc(static_cast<int>(s.threads));
+    ingest::server server(ioc, *storage, s.server);
+    if (auto started = server.start(); !started) {
+        log.error("cannot listen on {} ports {} and {}: {}", s.server.address, s.server.http_port,
+                  s.server.ws_port, started.error().message());
+        return 1;
+    }
+    std::printf("windash-server listening: http://%s:%u ws://%s:%u/agent (database %s)\n",
+                s.server.address.c_str(), server.http_port(), s.server.address.c_str(),
+                server.ws_port(), s.database_url.c_str());
+    std::fflush(stdout);
+
+    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        log.info("signal {}: finishing the batches in flight, then stopping", sig);
+        server.shutdown([&] { ioc.stop(); });
+    });
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < s.threads; ++i) threads.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads) t.join();
+    log.info("stopped");
+    return 0;
+}
+
+int add_user(const settings& s, spdlog::logger& log) {
+    auto db = open_database(s, log);
+    if (!db) return 1;
+    std::string password;
+    std::getline(std::cin, password);
+    auto user = ingest::add_user(*db, s.email, s.name, password);
+    if (!user) {
+        log.error("user add: {}", user.error().message);
+        return 1;
+    }
+    std::printf("user %lld added: %s\n", static_cast<long long>(user->id), user->email.c_str());
+    return 0;
+}
+
+int add_device(const settings& s, spdlog::logger& log) {
+    auto db = open_database(s, log);
+    if (!db) return 1;
+    auto token = ingest::add_device(*db, s.email, s.host_id, s.name);
+    if (!token) {
+        log.error("device add: {}", token.error().message);
+        return 1;
+    }
+    std::printf("device added for %s, hostId %s; its token:\n%s\n", s.email.c_str(),
+                s.host_id.c_str(), token->c_str());
+    return 0;
+}
+
+void add_server_options(CLI::App& app, settings& s) {
+    auto& o = s.server;
+    app.add_option("--address", o.address, "Address to listen on")->envname("ADDRESS")->capture_default_str();
+    app.add_option("--port", o.http_port, "HTTP port, also serving /agent (0: any free port)")->envname("PORT")->capture_default_str();
+    app.add_option("--ws-port", o.ws_port, "Agent WebSocket port (0: any free port)")->envname("WS_PORT")->capture_default_str();
+    app.add_option("--threads", s.threads, "I/O threads")->envname("THREADS")->check(CLI::Range(1u, 256u))->capture_default_str();
+    app.add_option("--max-connections", o.max_connections, "Open connections at most")->capture_default_str();
+    app.add_option("--max-frame-bytes", o.max_frame_bytes, "Largest agent frame (SPEC §2)")->capture_default_str();
+    app.add_option("--max-pending-batches", o.max_pending_batches, "Batches per agent awaiting commit")->capture_default_str();
+    app.add_option("--ping-interval-ms", [&o](const CLI::results_t& r) { o.ping_interval = std::chrono::milliseconds(std::stoll(r[0])); return true; }, "Ping agents this often (20000)");
+    app.add_option("--silence-timeout-ms", [&o](const CLI::results_t& r) { o.silence_timeout = std::chrono::milliseconds(std::stoll(r[0])); return true; }, "Disconnect agents silent this long (60000)");
+    app.add_option("--request-timeout-ms", [&o](const CLI::results_t& r) { o.request_timeout = std::chrono::milliseconds(std::stoll(r[0])); return true; }, "Deadline for a whole HTTP request (10000)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    settings s;
+    CLI::App app{"windash-server: real-time system monitoring server (agents, API, dashboard)"};
+    app.fallthrough();
+    app.add_option("--database-url", s.database_url,
+                   "postgres://... for PostgreSQL, else a SQLite file path")
+        ->envname("DATABASE_URL")->capture_default_str();
+    app.add_option("--log-level", s.log_level, "trace, debug, info, warn, error")
+        ->envname("LOG_LEVEL")->capture_default_str();
+    add_server_options(app, s);
+
+    auto* user = app.add_subcommand("user", "Manage users")->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "Add a user; the password is read from stdin");
+    user_add->add_option("--email", s.email, "Email, the sign-in name")->required();
+    user_add->add_option("--name", s.name, "Display name")->required();
+    auto* device = app.add_subcommand("device", "Manage devices")->require_subcommand(1);
+    auto* device_add = device->add_subcommand(
+        "add", "Pair a device without a browser; prints its token on the last line");
+    device_add->add_option("--email", s.email, "Owner's email")->required();
+    device_add->add_option("--host-id", s.host_id, "The agent's hostId")->required();
+    device_add->add_option("--name", s.name, "Device name (default: the hostId)");
+    CLI11_PARSE(app, argc, argv);
+
+    auto log = make_logger(s.log_level);
+    try {
+        if (*user_add) return add_user(s, *log);
+        if (*device_add) return add_device(s, *log);
+        return serve(std::move(s), *log);
+    } catch (const std::exception& e) {
+        log->critical("{}", e.what());
+        return 1;
+    }
+}

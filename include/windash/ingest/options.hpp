@@ -1,0 +1,59 @@
+#pragma once
+/// @file
+/// Every limit and setting of the ingest server, each with its default and the SPEC section it
+/// implements.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace windash::ingest {
+
+/// Severity of a line given to server_options::log.
+enum class log_level { debug, info, warn, error };
+
+/// Settings of ingest::server. Durations are wall-clock, measured on the steady clock.
+struct server_options {
+    /// Address both listeners bind to (SPEC §6). "::" or "0.0.0.0" for every interface.
+    std::string address = "127.0.0.1";
+    /// HTTP port, which also serves the agent path (SPEC §6 `PORT`). 0: any free port.
+    std::uint16_t http_port = 3000;
+    /// Agent WebSocket port (SPEC §6 `WS_PORT`). 0: any free port. Equal to http_port: one
+    /// listener serves both.
+    std::uint16_t ws_port = 3001;
+
+    /// Largest agent frame; a bigger one closes the connection with 1009 (SPEC §2).
+    std::size_t max_frame_bytes = 1 << 20;
+    /// Most samples in one metrics batch (SPEC §2).
+    std::size_t max_samples = 1000;
+    /// Batches of one connection waiting for their commit; at this many the server stops
+    /// reading that socket until one is acknowledged (SPEC §2 backpressure).
+    std::size_t max_pending_batches = 8;
+    /// A ping to each agent this often (SPEC §2: 20 s).
+    std::chrono::milliseconds ping_interval{std::chrono::seconds{20}};
+    /// An agent silent this long (no frame, no pong) is disconnected (SPEC §2: 60 s).
+    std::chrono::milliseconds silence_timeout{std::chrono::seconds{60}};
+    /// Time for a client to send a whole HTTP request head and body: a client trickling bytes
+    /// (slowloris) is dropped when it runs out. Agents are unaffected once upgraded.
+    std::chrono::milliseconds request_timeout{std::chrono::seconds{10}};
+    /// Time to write one HTTP response, and for a WebSocket opening or closing handshake.
+    std::chrono::milliseconds handshake_timeout{std::chrono::seconds{10}};
+    /// Largest HTTP request head (request line and headers); bigger: 431 and close.
+    std::size_t max_header_bytes = 8 * 1024;
+    /// Largest HTTP request body; bigger: 413 and close.
+    std::size_t max_body_bytes = 64 * 1024;
+    /// Open connections (HTTP and agents) at most; past it new ones are closed at once.
+    std::size_t max_connections = 20000;
+    /// shutdown() waits at most this long for agents' batches in flight to be acknowledged.
+    std::chrono::milliseconds shutdown_timeout{std::chrono::seconds{30}};
+    /// Threads for blocking backend calls (token checks, readiness probes).
+    std::size_t blocking_threads = 2;
+
+    /// Receives the server's log lines; called from any thread. Default: dropped.
+    std::function<void(log_level, std::string_view)> log;
+};
+
+}  // namespace windash::ingest

@@ -1,0 +1,265 @@
+#include "ingest/agent_session.hpp"
+
+#include <windash/protocol/errors.hpp>
+#include <windash/protocol/writer.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace windash::ingest::detail {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+agent_session::agent_session(beast::tcp_stream&& stream, connection_slot slot,
+                             agent_identity who)
+    : ws_(std::move(stream)),
+      slot_(std::move(slot)),
+      who_(std::move(who)),
+      ping_timer_(ws_.get_executor()) {}
+
+agent_session::~agent_session() {
+    if (registered_) {
+        state().remove_agent(*this);
+        state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
+    }
+    state().metrics.batches_pending.fetch_sub(pending_.size(), std::memory_order_relaxed);
+}
+
+void agent_session::run(beast::http::request<beast::http::string_body> upgrade) {
+    // The WebSocket layer keeps its own time from here: the HTTP deadline must not cut it.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = state().opts.handshake_timeout;
+    t.idle_timeout = websocket::stream_base::none();  // silence is ours: on_ping_timer
+    t.keep_alive_pings = false;
+    ws_.set_option(t);
+    ws_.read_message_max(state().opts.max_frame_bytes);
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+        res.set(beast::http::field::server, "windash-server");
+    }));
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+        last_heard_ = clock::now();  // pongs and pings count as signs of life
+    });
+    ws_.async_accept(upgrade, beast::bind_front_handler(&agent_session::on_accept,
+                                                        shared_from_this()));
+}
+
+void agent_session::on_accept(beast::error_code ec) {
+    if (ec) return fail(ec, "accept");
+    open_ = true;
+    registered_ = true;
+    state().add_agent(*this, weak_from_this());
+    state().metrics.agents_connected.fetch_add(1, std::memory_order_relaxed);
+    last_heard_ = last_ping_ = clock::now();
+    arm_ping();
+    maybe_read();
+}
+
+void agent_session::shutdown() {
+    net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+        if (!self->open_ || self->closing_) return;
+        self->closing_ = websocket::close_code::going_away;
+        self->maybe_close();
+    });
+}
+
+// Backpressure (SPEC §2): no read while max_pending_batches wait for their commit.
+void agent_session::maybe_read() {
+    if (!open_ || reading_ || closing_) return;
+    if (pending_.size() >= state().opts.max_pending_batches) return;
+    reading_ = true;
+    last_heard_ = clock::now();  // time spent paused by backpressure is not the peer's silence
+    ws_.async_read(buffer_,
+                   beast::bind_front_handler(&agent_session::on_read, shared_from_this()));
+}
+
+void agent_session::on_read(beast::error_code ec, std::size_t bytes) {
+    reading_ = false;
+    if (ec == websocket::error::message_too_big) {
+        // Beast has sent the close frame with 1009 (SPEC §2).
+        server_metrics::bump(state().metrics.frames_refused, frame_refusal::too_big);
+        open_ = false;
+        return;
+    }
+    if (ec) return fail(ec, "read");
+    last_heard_ = clock::now();
+    server_metrics::bump(state().metrics.frames);
+    if (closing_) return;  // shutting down: not acknowledged, so the agent sends it again
+    if (!ws_.got_text()) {
+        server_metrics::bump(state().metrics.frames_refused, frame_refusal::binary);
+        outgoing reply;
+        protocol::write_error(reply.text, {"bad_message", "frames must be text (JSON messages)"});
+        send(std::move(reply));
+    } else {
+        auto data = buffer_.cdata();
+        handle_frame({static_cast<const char*>(data.data()), bytes});
+    }
+    buffer_.consume(buffer_.size());
+    maybe_read();
+}
+
+void agent_session::handle_frame(std::string_view frame) {
+    auto parser = state().parsers.take();
+    auto parsed = parser->parse(frame, who_.host_id);
+    if (!parsed) {
+        bool syntax = parsed.error().code == protocol::condition::syntax_error;
+        server_metrics::bump(state().metrics.frames_refused,
+                             syntax ? frame_refusal::invalid_json : frame_refusal::invalid_message);
+        outgoing reply;
+        protocol::write_error(reply.text, {"bad_message", parsed.error().message});
+        return send(std::move(reply));
+    }
+    if (*parsed == protocol::message_type::metrics) submit(parser->batch());
+}
+
+void agent_session::submit(protocol::metrics_batch& batch) {
+    auto& m = state().metrics;
+    m.samples_rejected.fetch_add(batch.rejected.size(), std::memory_order_relaxed);
+    pending_batch entry{next_id_++, batch.seq, std::move(batch.rejected), {}, false, clock::now()};
+    batch.rejected.clear();
+    m.batches_pending.fetch_add(1, std::memory_order_relaxed);
+    if (batch.samples.empty()) {  // every sample rejected: nothing to store
+        entry.outcome = store::batch_outcome{};
+        pending_.push_back(std::move(entry));
+        return flush_acks();
+    }
+    std::uint64_t id = entry.id;
+    pending_.push_back(std::move(entry));
+    store::device_batch rows{who_.device_id, std::move(batch.samples)};
+    batch.samples.clear();
+    state().storage.commit(std::move(rows), [self = shared_from_this(), id](auto r) mutable {
+        auto strand = self->ws_.get_executor();
+        net::post(strand, [self = std::move(self), id, r = std::move(r)]() mutable {
+            self->on_commit(id, std::move(r));
+        });
+    });
+}
+
+void agent_session::on_commit(std::uint64_t id, store::result<store::batch_outcome> r) {
+    auto it = std::find_if(pending_.begin(), pending_.end(),
+                           [id](const pending_batch& p) { return p.id == id; });
+    if (it == pending_.end()) return;
+    state().metrics.commit_latency.observe(clock::now() - it->read_at);
+    if (r) {
+        it->outcome = *r;
+    } else {
+        it->failed = true;
+        server_metrics::bump(state().metrics.commit_failures);
+        state().log(log_level::error, fmt::format("device {}: commit failed: {}", who_.device_id,
+                                                  r.error().message()));
+    }
+    flush_acks();
+}
+
+// Acks leave in batch order: a batch committed early waits for those read before it.
+void agent_session::flush_acks() {
+    auto& m = state().metrics;
+    while (!pending_.empty() && (pending_.front().outcome || pending_.front().failed)) {
+        auto& front = pending_.front();
+        if (front.failed) {
+            // Never acknowledged: closing makes the agent reconnect and resend what it holds.
+            m.batches_pending.fetch_sub(pending_.size(), std::memory_order_relaxed);
+            pending_.clear();
+            closing_ = websocket::close_code::try_again_later;
+            break;
+        }
+        protocol::ack a{front.seq, front.outcome->accepted, front.outcome->duplicates,
+                        std::move(front.rejected)};
+        m.samples_accepted.fetch_add(a.accepted, std::memory_order_relaxed);
+        m.samples_duplicate.fetch_add(a.duplicates, std::memory_order_relaxed);
+        server_metrics::bump(m.batches_acked);
+        m.batches_pending.fetch_sub(1, std::memory_order_relaxed);
+        outgoing reply;
+        protocol::write_ack(reply.text, a);
+        pending_.pop_front();
+        send(std::move(reply));
+    }
+    maybe_read();
+    maybe_close();
+}
+
+void agent_session::send(outgoing message) {
+    writes_.push_back(std::move(message));
+    if (!writing_) do_write();
+}
+
+// One write in flight; pings queue behind the acks like any other write.
+void agent_session::do_write() {
+    if (!open_ || writes_.empty()) return;
+    writing_ = true;
+    if (writes_.front().ping) {
+        ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) {
+            self->on_write(ec, 0);
+        });
+        return;
+    }
+    ws_.text(true);
+    ws_.async_write(net::buffer(writes_.front().text),
+                    beast::bind_front_handler(&agent_session::on_write, shared_from_this()));
+}
+
+void agent_session::on_write(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec) return fail(ec, "write");
+    writes_.pop_front();
+    if (!writes_.empty()) return do_write();
+    maybe_close();
+}
+
+// The timer ticks several times per silence_timeout, so a silent peer is dropped at most a
+// sixth of it late, and pings go out every ping_interval.
+void agent_session::arm_ping() {
+    const auto& o = state().opts;
+    ping_timer_.expires_after(std::min(o.ping_interval, o.silence_timeout / 6));
+    ping_timer_.async_wait(
+        beast::bind_front_handler(&agent_session::on_ping_timer, shared_from_this()));
+}
+
+// SPEC §2: a ping every ping_interval; a peer silent for silence_timeout while we were
+// reading (a dead peer that never sent FIN) is dropped without a close handshake.
+void agent_session::on_ping_timer(beast::error_code ec) {
+    if (ec || !open_) return;
+    auto now = clock::now();
+    if (reading_ && now - last_heard_ >= state().opts.silence_timeout) {
+        server_metrics::bump(state().metrics.agents_closed_silent);
+        state().log(log_level::info,
+                    fmt::format("device {}: silent, disconnected", who_.device_id));
+        open_ = false;
+        beast::get_lowest_layer(ws_).close();
+        return;
+    }
+    if (now - last_ping_ >= state().opts.ping_interval) {
+        last_ping_ = now;
+        send({true, {}});
+    }
+    arm_ping();
+}
+
+void agent_session::maybe_close() {
+    if (!open_ || !closing_ || !pending_.empty() || writing_) return;
+    open_ = false;
+    ping_timer_.cancel();
+    ws_.async_close(*closing_, [self = shared_from_this()](beast::error_code) {});
+}
+
+void agent_session::fail(beast::error_code ec, const char* what) {
+    open_ = false;
+    ping_timer_.cancel();
+    if (ec == websocket::error::closed || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+        return;
+    }
+    state().log(log_level::debug,
+                fmt::format("device {}: {}: {}", who_.device_id, what, ec.message()));
+}
+
+}  // namespace windash::ingest::detail

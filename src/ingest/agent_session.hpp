@@ -1,0 +1,87 @@
+#pragma once
+// One agent's WebSocket connection (SPEC §2), in the Beast-example shape: do_x starts an
+// operation, on_x finishes it. All state is touched only on the connection's strand.
+
+#include "ingest/server_state.hpp"
+#include <windash/ingest/backend.hpp>
+#include <windash/protocol/messages.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace windash::ingest::detail {
+
+class agent_session : public std::enable_shared_from_this<agent_session> {
+  public:
+    agent_session(boost::beast::tcp_stream&& stream, connection_slot slot, agent_identity who);
+    ~agent_session();
+
+    /// Completes the WebSocket handshake for `upgrade` (already authenticated) and serves.
+    void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+    /// Stops reading, waits for the batches in flight to be acknowledged, closes with 1001.
+    /// Thread-safe.
+    void shutdown();
+
+  private:
+    using clock = std::chrono::steady_clock;
+    // A batch read from the socket, in the order of the batches, until its ack is written.
+    struct pending_batch {
+        std::uint64_t id = 0;
+        std::optional<std::uint64_t> seq;
+        std::vector<protocol::rejected_sample> rejected;
+        std::optional<store::batch_outcome> outcome;  // set once committed
+        bool failed = false;                          // the commit failed for good
+        clock::time_point read_at;
+    };
+    struct outgoing {
+        bool ping = false;
+        std::string text;
+    };
+
+    void on_accept(boost::beast::error_code ec);
+    void maybe_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void handle_frame(std::string_view frame);
+    void submit(protocol::metrics_batch& batch);
+    void on_commit(std::uint64_t id, store::result<store::batch_outcome> r);
+    void flush_acks();
+    void send(outgoing message);
+    void do_write();
+    void on_write(boost::beast::error_code ec, std::size_t bytes);
+    void arm_ping();
+    void on_ping_timer(boost::beast::error_code ec);
+    void maybe_close();
+    void fail(boost::beast::error_code ec, const char* what);
+    [[nodiscard]] server_state& state() const noexcept { return slot_.state(); }
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    connection_slot slot_;
+    agent_identity who_;
+    boost::beast::flat_buffer buffer_;
+    boost::asio::steady_timer ping_timer_;
+    std::deque<pending_batch> pending_;
+    std::deque<outgoing> writes_;
+    std::uint64_t next_id_ = 0;
+    clock::time_point last_heard_;
+    clock::time_point last_ping_;
+    std::optional<boost::beast::websocket::close_code> closing_;  // close once drained
+    bool open_ = false;     // handshake done, not yet closed
+    bool reading_ = false;  // a read is in flight
+    bool writing_ = false;  // a write is in flight
+    bool registered_ = false;
+};
+
+}  // namespace windash::ingest::detail

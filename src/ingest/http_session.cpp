@@ -1,0 +1,186 @@
+#include "ingest/http_session.hpp"
+
+#include "ingest/agent_session.hpp"
+#include "ingest/request_target.hpp"
+#include <windash/core/sample.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+namespace windash::ingest::detail {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+http_session::response json(http::status status, std::string body, unsigned version) {
+    http_session::response res{status, version};
+    res.set(http::field::server, "windash-server");
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+http::status refusal_status(const boost::system::error_code& ec) {
+    if (ec == errc::host_mismatch) return http::status::conflict;
+    if (ec == errc::invalid_token) return http::status::unauthorized;
+    return http::status::service_unavailable;
+}
+
+const char* refusal_body(const boost::system::error_code& ec) {
+    if (ec == errc::host_mismatch) return R"({"error":"host_mismatch"})";
+    if (ec == errc::invalid_token) return R"({"error":"invalid_token"})";
+    return R"({"error":"unavailable"})";
+}
+
+refusal refusal_reason(const boost::system::error_code& ec) {
+    if (ec == errc::host_mismatch) return refusal::host_mismatch;
+    if (ec == errc::invalid_token) return refusal::invalid_token;
+    return refusal::unavailable;
+}
+
+}  // namespace
+
+http_session::http_session(net::ip::tcp::socket&& socket, connection_slot slot)
+    : stream_(std::move(socket)), slot_(std::move(slot)) {}
+
+void http_session::run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+// The whole request (head and body) must arrive within request_timeout: a client trickling
+// bytes is dropped however slowly it sends (slowloris).
+void http_session::do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(state().opts.max_header_bytes));
+    parser_->body_limit(state().opts.max_body_bytes);
+    stream_.expires_after(state().opts.request_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) {
+        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+        return;
+    }
+    if (ec == beast::error::timeout) {
+        server_metrics::bump(state().metrics.request_timeouts);
+        return;
+    }
+    keep_alive_ = false;  // after an error below the connection closes
+    if (ec == http::error::header_limit) {
+        return respond(json(http::status::request_header_fields_too_large,
+                            R"({"error":"headers_too_large"})", 11));
+    }
+    if (ec == http::error::body_limit) {
+        return respond(json(http::status::payload_too_large, R"({"error":"body_too_large"})", 11));
+    }
+    if (ec == net::error::eof || ec == net::error::connection_reset) return;
+    if (ec) return respond(json(http::status::bad_request, R"({"error":"bad_request"})", 11));
+    server_metrics::bump(state().metrics.http_requests);
+    keep_alive_ = parser_->get().keep_alive();
+    handle(parser_->release());
+}
+
+void http_session::handle(request&& req) {
+    auto path = target_path(req.target());
+    auto v = req.version();
+    if (path == "/agent") return upgrade_agent(std::move(req));
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        return respond(json(http::status::method_not_allowed,
+                            R"({"error":"method_not_allowed"})", v));
+    }
+    if (path == "/healthz") return respond(json(http::status::ok, R"({"status":"ok"})", v));
+    if (path == "/readyz") return check_ready(std::move(req));
+    if (path == "/metrics") {
+        auto res = json(http::status::ok, state().prometheus(), v);
+        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        return respond(std::move(res));
+    }
+    respond(json(http::status::not_found, R"({"error":"not_found"})", v));
+}
+
+// SPEC §2: every refusal happens before the upgrade, with its status and JSON body.
+void http_session::upgrade_agent(request&& req) {
+    auto v = req.version();
+    if (!beast::websocket::is_upgrade(req)) {
+        return respond(json(http::status::upgrade_required, R"({"error":"upgrade_required"})", v));
+    }
+    auto host_id = query_parameter(req.target(), "hostId");
+    if (!host_id || !is_valid_host_id(*host_id)) {
+        server_metrics::bump(state().metrics.refusals, refusal::bad_host_id);
+        return respond(json(http::status::bad_request, R"({"error":"bad_host_id"})", v));
+    }
+    auto token = bearer_token(req[http::field::authorization]);
+    if (!token) {
+        server_metrics::bump(state().metrics.refusals, refusal::invalid_token);
+        return respond(json(http::status::unauthorized, R"({"error":"invalid_token"})", v));
+    }
+    // The token check may wait on the database: it runs on the blocking pool, then comes back.
+    net::post(state().blocking, [self = shared_from_this(), req = std::move(req),
+                                 token = std::string(*token), host = std::move(*host_id)]() mutable {
+        auto who = self->state().storage.authenticate(token, host);
+        auto ex = self->stream_.get_executor();
+        net::post(ex, [self = std::move(self), req = std::move(req), who = std::move(who)]() mutable {
+            self->on_authenticated(std::move(req), std::move(who));
+        });
+    });
+}
+
+void http_session::on_authenticated(request&& req, boost::system::result<agent_identity> who) {
+    if (!who) {
+        server_metrics::bump(state().metrics.refusals, refusal_reason(who.error()));
+        return respond(
+            json(refusal_status(who.error()), refusal_body(who.error()), req.version()));
+    }
+    if (state().stopping.load()) {
+        return respond(json(http::status::service_unavailable, R"({"error":"shutting_down"})",
+                            req.version()));
+    }
+    std::make_shared<agent_session>(std::move(stream_), std::move(slot_), std::move(*who))
+        ->run(std::move(req));
+}
+
+void http_session::check_ready(request&& req) {
+    net::post(state().blocking, [self = shared_from_this(), v = req.version()]() mutable {
+        bool ready = self->state().storage.ready();
+        auto ex = self->stream_.get_executor();
+        net::post(ex, [self = std::move(self), v, ready] {
+            self->respond(ready ? json(http::status::ok, R"({"status":"ready"})", v)
+                                : json(http::status::service_unavailable,
+                                       R"({"status":"unavailable"})", v));
+        });
+    });
+}
+
+void http_session::respond(response&& res) {
+    bool close = !keep_alive_ || state().stopping.load() || !parser_ || !parser_->is_done();
+    res.keep_alive(!close);
+    reply_.emplace(std::move(res));
+    stream_.expires_after(state().opts.handshake_timeout);
+    http::async_write(stream_, *reply_,
+                      beast::bind_front_handler(&http_session::on_write, shared_from_this(), close));
+}
+
+void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
+    reply_.reset();
+    if (ec) return;
+    if (close) {
+        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+        return;
+    }
+    do_read();
+}
+
+}  // namespace windash::ingest::detail

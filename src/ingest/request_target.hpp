@@ -1,0 +1,24 @@
+#pragma once
+// Pure parsing of what the server reads from an HTTP request itself: the target's path and
+// query parameters, and the bearer token. No sockets; fuzzed by tests/fuzz/request_target_fuzz.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace windash::ingest::detail {
+
+/// The path part of a request target (`/agent?hostId=a` -> `/agent`).
+[[nodiscard]] std::string_view target_path(std::string_view target) noexcept;
+
+/// The percent-decoded value of query parameter `name` in `target`; nullopt when absent, given
+/// twice, or not decodable (a bad `%` escape). `+` stays `+`: agents never form-encode.
+[[nodiscard]] std::optional<std::string> query_parameter(std::string_view target,
+                                                         std::string_view name);
+
+/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive, RFC
+/// 6750 §2.1 token68 characters only); nullopt when absent, malformed or longer than max_length.
+[[nodiscard]] std::optional<std::string_view> bearer_token(std::string_view authorization,
+                                                           std::size_t max_length = 512) noexcept;
+
+}  // namespace windash::ingest::detail

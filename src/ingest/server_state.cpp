@@ -1,0 +1,69 @@
+#include "ingest/server_state.hpp"
+
+#include <algorithm>
+
+namespace windash::ingest::detail {
+
+parser_pool::parser_pool(protocol::frame_parser_options opts) : opts_(opts) {
+    // Built once here so a CPU without the parser's SIMD level fails at construction.
+    free_.push_back(std::make_unique<protocol::frame_parser>(opts_));
+}
+
+parser_pool::lease parser_pool::take() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!free_.empty()) {
+            auto p = std::move(free_.back());
+            free_.pop_back();
+            return {*this, std::move(p)};
+        }
+    }
+    return {*this, std::make_unique<protocol::frame_parser>(opts_)};
+}
+
+void parser_pool::give_back(std::unique_ptr<protocol::frame_parser> p) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(p));
+}
+
+server_state::server_state(backend& b, server_options o)
+    : opts(std::move(o)),
+      storage(b),
+      parsers({.max_frame_bytes = opts.max_frame_bytes, .max_samples = opts.max_samples}),
+      blocking(std::max<std::size_t>(opts.blocking_threads, 1)) {}
+
+server_state::~server_state() { blocking.join(); }
+
+void server_state::add_agent(agent_session& s, std::weak_ptr<agent_session> w) {
+    std::lock_guard lock(agents_mutex_);
+    agents_.emplace(&s, std::move(w));
+}
+
+void server_state::remove_agent(agent_session& s) {
+    std::lock_guard lock(agents_mutex_);
+    agents_.erase(&s);
+}
+
+std::vector<std::shared_ptr<agent_session>> server_state::agents() {
+    std::lock_guard lock(agents_mutex_);
+    std::vector<std::shared_ptr<agent_session>> out;
+    out.reserve(agents_.size());
+    for (auto& [_, weak] : agents_) {
+        if (auto s = weak.lock()) out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::size_t server_state::agent_count() {
+    std::lock_guard lock(agents_mutex_);
+    return agents_.size();
+}
+
+std::string server_state::prometheus() const {
+    std::string out;
+    metrics.render(out);
+    storage.write_metrics(out);
+    return out;
+}
+
+}  // namespace windash::ingest::detail

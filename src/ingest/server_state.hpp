@@ -1,0 +1,100 @@
+#pragma once
+// What the listeners and sessions of one server share. Owned through a shared_ptr by the server
+// and by every session, so a session finishing after the server object is gone stays safe.
+
+#include "ingest/metrics.hpp"
+#include <windash/ingest/backend.hpp>
+#include <windash/ingest/options.hpp>
+#include <windash/protocol/frame_parser.hpp>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace windash::ingest::detail {
+
+class agent_session;
+
+/// Frame parsers lent to whichever I/O thread parses a frame: as many exist as frames were
+/// ever parsed at once (at most the number of I/O threads), each reused frame after frame.
+class parser_pool {
+  public:
+    explicit parser_pool(protocol::frame_parser_options opts);
+
+    /// A parser for one parse, returned to the pool when the lease ends.
+    class lease {
+      public:
+        lease(parser_pool& pool, std::unique_ptr<protocol::frame_parser> p)
+            : pool_(pool), parser_(std::move(p)) {}
+        ~lease() { pool_.give_back(std::move(parser_)); }
+        lease(const lease&) = delete;
+        lease& operator=(const lease&) = delete;
+        protocol::frame_parser* operator->() const noexcept { return parser_.get(); }
+
+      private:
+        parser_pool& pool_;
+        std::unique_ptr<protocol::frame_parser> parser_;
+    };
+    [[nodiscard]] lease take();
+
+  private:
+    void give_back(std::unique_ptr<protocol::frame_parser> p);
+    protocol::frame_parser_options opts_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<protocol::frame_parser>> free_;
+};
+
+struct server_state {
+    server_state(backend& b, server_options o);
+    ~server_state();
+
+    void log(log_level level, std::string_view text) const {
+        if (opts.log) opts.log(level, text);
+    }
+    void add_agent(agent_session& s, std::weak_ptr<agent_session> w);
+    void remove_agent(agent_session& s);
+    /// The agents connected now.
+    [[nodiscard]] std::vector<std::shared_ptr<agent_session>> agents();
+    [[nodiscard]] std::size_t agent_count();
+    /// Everything `/metrics` answers: the server's metrics, then the backend's.
+    [[nodiscard]] std::string prometheus() const;
+
+    const server_options opts;
+    backend& storage;
+    server_metrics metrics;
+    parser_pool parsers;
+    boost::asio::thread_pool blocking;  // authenticate() and ready() calls
+    std::atomic<bool> stopping{false};  // shutdown() began: no new agents
+
+  private:
+    std::mutex agents_mutex_;
+    std::unordered_map<agent_session*, std::weak_ptr<agent_session>> agents_;
+};
+
+/// One open connection, counted in server_metrics::connections_open while it lives.
+class connection_slot {
+  public:
+    explicit connection_slot(std::shared_ptr<server_state> s) : state_(std::move(s)) {
+        state_->metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~connection_slot() {
+        if (state_) state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    }
+    connection_slot(connection_slot&&) noexcept = default;
+    connection_slot& operator=(connection_slot&&) = delete;
+    connection_slot(const connection_slot&) = delete;
+    connection_slot& operator=(const connection_slot&) = delete;
+    [[nodiscard]] server_state& state() const noexcept { return *state_; }
+    [[nodiscard]] const std::shared_ptr<server_state>& shared() const noexcept { return state_; }
+
+  private:
+    std::shared_ptr<server_state> state_;
+};
+
+}  // namespace windash::ingest::detail
