@@ -1,0 +1,121 @@
+#pragma once
+// A WebSocket agent for tests, on Beast: every operation waits at most a few seconds (its own
+// I/O thread plus futures), so a server that misbehaves fails the test instead of hanging it.
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace windash::testing {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using namespace std::chrono_literals;
+
+/// What a read from the server gave: a text message, or the close code the server sent, or
+/// an error (timeout included) that ended the connection.
+struct received {
+    std::optional<std::string> text;
+    std::optional<std::uint16_t> close_code;
+    std::string error;
+};
+
+class agent_client {
+  public:
+    agent_client() : work_(net::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
+    ~agent_client() {
+        net::post(ioc_, [this] {
+            beast::error_code ignored;
+            beast::get_lowest_layer(ws_).socket().close(ignored);
+        });
+        work_.reset();
+        ioc_.stop();
+        thread_.join();
+    }
+    agent_client(const agent_client&) = delete;
+    agent_client& operator=(const agent_client&) = delete;
+
+    /// Connects and asks for the upgrade; returns the HTTP status the server answered (101 on
+    /// success) and keeps the body in refusal_body().
+    unsigned connect(std::uint16_t port, const std::string& target, const std::string& token) {
+        auto& tcp = beast::get_lowest_layer(ws_);
+        tcp.expires_after(5s);
+        tcp.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+                          net::use_future)
+            .get();
+        tcp.expires_never();
+        ws_.set_option(websocket::stream_base::timeout{5s, websocket::stream_base::none(), false});
+        ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type& req) {
+            if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
+        }));
+        ws_.read_message_max(64 << 20);
+        auto done = ws_.async_handshake(response_, "127.0.0.1", target, net::use_future);
+        if (done.wait_for(10s) != std::future_status::ready) return 0;
+        try {
+            done.get();
+        } catch (const boost::system::system_error&) {
+        }
+        return response_.result_int();
+    }
+    [[nodiscard]] std::string refusal_body() const { return response_.body(); }
+
+    /// Sends one text (or binary) frame; false when the connection is gone.
+    bool send(const std::string& text, bool binary = false) {
+        ws_.text(!binary);
+        auto f = ws_.async_write(net::buffer(text), net::use_future);
+        if (f.wait_for(10s) != std::future_status::ready) return false;
+        try {
+            f.get();
+            return true;
+        } catch (const boost::system::system_error&) {
+            return false;
+        }
+    }
+
+    /// The next message, or how the connection ended.
+    received receive(std::chrono::milliseconds timeout = 10s) {
+        buffer_.clear();
+        auto f = ws_.async_read(buffer_, net::use_future);
+        received r;
+        if (f.wait_for(timeout) != std::future_status::ready) {
+            net::post(ioc_, [this] { beast::get_lowest_layer(ws_).socket().cancel(); });
+            f.wait();
+            r.error = "timeout";
+            return r;
+        }
+        try {
+            f.get();
+            r.text = beast::buffers_to_string(buffer_.cdata());
+        } catch (const boost::system::system_error& e) {
+            r.error = e.code().message();
+            if (ws_.reason().code != websocket::close_code::none) r.close_code = ws_.reason().code;
+        }
+        return r;
+    }
+
+    void close() {
+        auto f = ws_.async_close(websocket::close_code::normal, net::use_future);
+        f.wait_for(5s);
+    }
+
+  private:
+    net::io_context ioc_;
+    net::executor_work_guard<net::io_context::executor_type> work_;
+    websocket::stream<beast::tcp_stream> ws_{ioc_};
+    websocket::response_type response_;
+    beast::flat_buffer buffer_;
+    std::thread thread_;
+};
+
+}  // namespace windash::testing

@@ -1,0 +1,303 @@
+// windash-server end to end (SPEC §2, §6): a real server process on ephemeral loopback ports,
+// real WebSocket agents, and the store read back directly. Compiled once per backend.
+#include "ingest/agent_client.hpp"
+#include "ingest/server_fixture.hpp"
+#include <windash/store_postgres.hpp>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace windash::testing {
+namespace {
+
+namespace json = boost::json;
+
+struct agent_setup {
+    std::string url = fresh_database_url();
+    std::string token = provision_device(url, "owner@example.com", "host-a");
+};
+
+std::string agent_target(const std::string& host_id) { return "/agent?hostId=" + host_id; }
+
+json::object parse_object(const received& r) {
+    REQUIRE_MESSAGE(r.text.has_value(), "no message: " << r.error);
+    return json::parse(*r.text).as_object();
+}
+
+std::uint64_t stored_samples(const std::string& url) {
+    auto db = store::open_store(url);
+    REQUIRE(db.has_value());
+    auto devices = (*db)->list_devices(1);
+    REQUIRE(devices.has_value());
+    std::uint64_t total = 0;
+    for (const auto& d : *devices) {
+        auto h = (*db)->query_history(
+            {d.id, base_time() - std::chrono::hours(1), base_time() + std::chrono::hours(2), 100000});
+        REQUIRE(h.has_value());
+        for (auto c : h->sample_count) total += c;
+    }
+    return total;
+}
+
+std::uint64_t metric_value(const std::string& metrics, const std::string& name) {
+    auto at = metrics.find("\n" + name + " ");
+    REQUIRE_MESSAGE(at != std::string::npos, name << " missing");
+    return std::stoull(metrics.substr(at + name.size() + 2));
+}
+
+// Connected as host-a with a valid token.
+void connect(agent_client& c, const server_process& s, const agent_setup& a) {
+    REQUIRE(c.connect(s.ws_port(), agent_target("host-a"), a.token) == 101);
+}
+
+}  // namespace
+
+TEST_CASE("refusals happen before the upgrade, with the status and body of SPEC §2") {
+    agent_setup a;
+    auto other = provision_device(a.url, "owner@example.com", "host-b");
+    server_process s(a.url);
+    struct row {
+        std::string target, token;
+        unsigned status;
+        std::string body;
+    };
+    const row rows[] = {
+        {agent_target("host-a"), "", 401, R"({"error":"invalid_token"})"},
+        {agent_target("host-a"), "not-a-token-anyone-has", 401, R"({"error":"invalid_token"})"},
+        {agent_target("host-a"), "bad token with spaces", 401, R"({"error":"invalid_token"})"},
+        {agent_target("host%20a"), a.token, 400, R"({"error":"bad_host_id"})"},
+        {agent_target("host!a"), a.token, 400, R"({"error":"bad_host_id"})"},
+        {agent_target("host%zz"), a.token, 400, R"({"error":"bad_host_id"})"},
+        {"/agent", a.token, 400, R"({"error":"bad_host_id"})"},
+        {agent_target(std::string(65, 'h')), a.token, 400, R"({"error":"bad_host_id"})"},
+        {agent_target("host-a") + "&hostId=host-a", a.token, 400, R"({"error":"bad_host_id"})"},
+        {agent_target("host-a"), other, 409, R"({"error":"host_mismatch"})"},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.target);
+        CAPTURE(r.token);
+        agent_client c;
+        CHECK(c.connect(s.ws_port(), r.target, r.token) == r.status);
+        CHECK(c.refusal_body() == r.body);
+    }
+    // The same path on the HTTP port, and the same token accepted for its own host.
+    agent_client on_http;
+    CHECK(on_http.connect(s.http_port(), agent_target("host-b"), other) == 101);
+    auto metrics = http_get(s.http_port(), "/metrics").body;
+    CHECK(metrics.find("windash_agent_upgrades_refused_total{reason=\"invalid_token\"} 3") !=
+          std::string::npos);
+    CHECK(metrics.find("windash_agent_upgrades_refused_total{reason=\"bad_host_id\"} 6") !=
+          std::string::npos);
+    CHECK(metrics.find("windash_agent_upgrades_refused_total{reason=\"host_mismatch\"} 1") !=
+          std::string::npos);
+}
+
+TEST_CASE("a batch is acknowledged after its rows are stored; a resend counts duplicates") {
+    agent_setup a;
+    server_process s(a.url);
+    agent_client c;
+    connect(c, s, a);
+    REQUIRE(c.send(R"({"type":"hello","agent":"windash-agent/0.1.0","os":"test","cores":2})"));
+    REQUIRE(c.send(metrics_frame("host-a", 0, 30, 1)));
+    auto ack = parse_object(c.receive());
+    CHECK(json::serialize(ack) ==
+          R"({"type":"ack","seq":1,"accepted":30,"duplicates":0,"rejected":[]})");
+    // Readable by anyone the moment the ack is out.
+    CHECK(stored_samples(a.url) == 30);
+
+    REQUIRE(c.send(metrics_frame("host-a", 0, 30, 2)));
+    CHECK(parse_object(c.receive()) ==
+          json::parse(R"({"type":"ack","seq":2,"accepted":0,"duplicates":30,"rejected":[]})"));
+    CHECK(stored_samples(a.url) == 30);
+
+    // The seed's agents send no seq: the ack has none either.
+    REQUIRE(c.send(metrics_frame("host-a", 30, 2, std::nullopt)));
+    CHECK(parse_object(c.receive()) ==
+          json::parse(R"({"type":"ack","accepted":2,"duplicates":0,"rejected":[]})"));
+    auto metrics = http_get(s.http_port(), "/metrics").body;
+    CHECK(metric_value(metrics, "windash_samples_accepted_total") == 32);
+    CHECK(metric_value(metrics, "windash_samples_duplicate_total") == 30);
+    CHECK(metric_value(metrics, "windash_batches_acked_total") == 3);
+    CHECK(metric_value(metrics, "windash_agents_connected") == 1);
+}
+
+TEST_CASE("invalid samples are rejected by index and the rest of the batch is stored") {
+    agent_setup a;
+    server_process s(a.url);
+    agent_client c;
+    connect(c, s, a);
+    auto frame = metrics_frame("host-a", 100, 3, 7);
+    // Sample 1 gets an impossible CPU value, sample 2 another host's id.
+    auto first = frame.find("\"total\":12.5");
+    auto second = frame.find("\"total\":12.5", first + 1);
+    frame.replace(second, 12, "\"total\":150");
+    auto host = frame.rfind("\"hostId\":\"host-a\"");
+    frame.replace(host, 17, "\"hostId\":\"host-z\"");
+    REQUIRE(c.send(frame));
+    auto ack = parse_object(c.receive());
+    CHECK(ack.at("seq") == 7);
+    CHECK(ack.at("accepted") == 1);
+    CHECK(ack.at("duplicates") == 0);
+    auto rejected = ack.at("rejected").as_array();
+    REQUIRE(rejected.size() == 2);
+    CHECK(rejected[0].at("index") == 1);
+    CHECK(rejected[0].at("error") == "samples[1].cpu.total: must be a number in [0,100]");
+    CHECK(rejected[1].at("index") == 2);
+    CHECK(stored_samples(a.url) == 1);
+}
+
+TEST_CASE("pipelined batches are acknowledged in order") {
+    agent_setup a;
+    server_process s(a.url, {"--max-pending-batches", "3"});
+    agent_client c;
+    connect(c, s, a);
+    constexpr int batches = 40;
+    for (int i = 0; i < batches; ++i) REQUIRE(c.send(metrics_frame("host-a", i * 10, 10, i + 1)));
+    for (int i = 0; i < batches; ++i) {
+        auto ack = parse_object(c.receive());
+        CHECK(ack.at("seq") == i + 1);
+        CHECK(ack.at("accepted") == 10);
+    }
+    CHECK(stored_samples(a.url) == batches * 10);
+}
+
+TEST_CASE("frames that are not messages get an error reply and the connection goes on") {
+    agent_setup a;
+    server_process s(a.url);
+    agent_client c;
+    connect(c, s, a);
+    const std::pair<std::string, std::string> rows[] = {
+        {R"({"type":"nope"})", R"(type: must be "metrics" or "hello")"},
+        {R"({"type":"metrics","samples":[]})", "samples: must be an array of 1 to 1000 samples"},
+        {"{", "invalid JSON"},
+    };
+    for (const auto& [frame, message] : rows) {
+        CAPTURE(frame);
+        REQUIRE(c.send(frame));
+        auto reply = parse_object(c.receive());
+        CHECK(reply.at("type") == "error");
+        CHECK(reply.at("code") == "bad_message");
+        CHECK(std::string(reply.at("message").as_string()).find(message) == 0);
+    }
+    REQUIRE(c.send(metrics_frame("host-a", 0, 1, 1), /*binary=*/true));
+    CHECK(parse_object(c.receive()).at("message") == "frames must be text (JSON messages)");
+    REQUIRE(c.send(metrics_frame("host-a", 0, 1, 2)));
+    CHECK(parse_object(c.receive()).at("accepted") == 1);
+}
+
+TEST_CASE("a frame over the limit closes with 1009 while other agents are served") {
+    agent_setup a;
+    server_process s(a.url);
+    agent_client big;
+    connect(big, s, a);
+    agent_client other;
+    connect(other, s, a);
+    REQUIRE(big.send(std::string(2 << 20, ' ')));  // 2 MiB
+    auto r = big.receive();
+    REQUIRE(r.close_code.has_value());
+    CHECK(*r.close_code == 1009);
+    REQUIRE(other.send(metrics_frame("host-a", 0, 5, 1)));
+    CHECK(parse_object(other.receive()).at("accepted") == 5);
+    auto metrics = http_get(s.http_port(), "/metrics").body;
+    CHECK(metrics.find("windash_frames_refused_total{reason=\"too_big\"} 1") != std::string::npos);
+}
+
+TEST_CASE("every JSONTestSuite file sent as a frame gets an error reply, and the server lives") {
+    agent_setup a;
+    server_process s(a.url);
+    const char* root = std::getenv("WINDASH_TESTDATA");
+    if (root == nullptr) root = WINDASH_TESTDATA_DEFAULT;
+    std::vector<std::filesystem::path> files;
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::filesystem::path(root) / "JSONTestSuite/test_parsing")) {
+        files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() == 318);
+    auto c = std::make_unique<agent_client>();
+    connect(*c, s, a);
+    int errors = 0, closed_invalid_utf8 = 0;
+    for (const auto& path : files) {
+        CAPTURE(path.filename().string());
+        std::ifstream in(path, std::ios::binary);
+        std::string frame((std::istreambuf_iterator<char>(in)), {});
+        REQUIRE(c->send(frame));
+        auto r = c->receive();
+        if (r.text) {
+            CHECK(parse_object(r).at("type") == "error");
+            ++errors;
+        } else {
+            // Text frames must be UTF-8 (RFC 6455 §8.1): the connection closes with 1007.
+            REQUIRE(r.close_code.has_value());
+            CHECK(*r.close_code == 1007);
+            ++closed_invalid_utf8;
+            c = std::make_unique<agent_client>();
+            connect(*c, s, a);
+        }
+    }
+    MESSAGE(errors << " error replies, " << closed_invalid_utf8 << " closed (invalid UTF-8)");
+    CHECK(errors + closed_invalid_utf8 == 318);
+    CHECK(closed_invalid_utf8 < 40);
+    REQUIRE(c->send(metrics_frame("host-a", 0, 1, 1)));
+    CHECK(parse_object(c->receive()).at("accepted") == 1);
+    CHECK(http_get(s.http_port(), "/healthz").status == 200);
+}
+
+TEST_CASE("operations routes: healthz, readyz, metrics, unknown paths") {
+    agent_setup a;
+    server_process s(a.url);
+    CHECK(http_get(s.http_port(), "/healthz").body == R"({"status":"ok"})");
+    auto ready = http_get(s.http_port(), "/readyz");
+    CHECK(ready.status == 200);
+    CHECK(ready.body == R"({"status":"ready"})");
+    auto metrics = http_get(s.http_port(), "/metrics");
+    CHECK(metrics.status == 200);
+    for (const char* name : {"windash_connections", "windash_samples_accepted_total",
+                             "windash_samples_rejected_total", "windash_samples_duplicate_total",
+                             "windash_batch_commit_seconds_count", "windash_group_commits_total",
+                             "windash_commit_queue_batches"}) {
+        CHECK_MESSAGE(metrics.body.find(std::string("\n") + name + " ") != std::string::npos,
+                      name);
+    }
+    CHECK(http_get(s.http_port(), "/nope").status == 404);
+    CHECK(http_get(s.http_port(), "/agent?hostId=host-a").status == 426);
+}
+
+TEST_CASE("SIGTERM: batches in flight are acknowledged and stored, then 1001") {
+    agent_setup a;
+    server_process s(a.url);
+    agent_client c;
+    connect(c, s, a);
+    constexpr int batches = 8;
+    for (int i = 0; i < batches; ++i) REQUIRE(c.send(metrics_frame("host-a", i * 100, 100, i + 1)));
+    s.process().signal(SIGTERM);
+    int acked = 0;
+    std::uint64_t accepted = 0;
+    for (;;) {
+        auto r = c.receive();
+        if (!r.text) {
+            REQUIRE(r.close_code.has_value());
+            CHECK(*r.close_code == 1001);
+            break;
+        }
+        auto ack = parse_object(r);
+        CHECK(ack.at("seq") == acked + 1);
+        accepted += ack.at("accepted").as_int64();
+        ++acked;
+    }
+    auto status = s.process().wait(std::chrono::seconds(30));
+    REQUIRE(status.has_value());
+    CHECK(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 0);
+    MESSAGE(acked << " of " << batches << " batches acknowledged before the close");
+    // Acknowledged means stored; what was not acknowledged the agent still holds.
+    CHECK(stored_samples(a.url) >= accepted);
+    CHECK(accepted == static_cast<std::uint64_t>(acked) * 100);
+}
+
+}  // namespace windash::testing

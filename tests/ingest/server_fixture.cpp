@@ -1,0 +1,166 @@
+#include "ingest/server_fixture.hpp"
+
+#include "support/postgres_cluster.hpp"
+#include <windash/protocol/writer.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <stdexcept>
+
+namespace windash::testing {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+
+struct scratch {
+    std::string path;
+    scratch() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "windash-ingest-XXXXXX");
+        if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        path = tmpl;
+    }
+    ~scratch() {
+        std::error_code ignored;
+        if (!std::getenv("WINDASH_KEEP_TEST_FILES")) std::filesystem::remove_all(path, ignored);
+    }
+};
+
+#ifdef WINDASH_TEST_POSTGRES
+postgres_cluster& cluster() {
+    static postgres_cluster instance;
+    return instance;
+}
+#endif
+
+std::atomic<int> next_id{0};
+
+}  // namespace
+
+const std::string& scratch_dir() {
+    static scratch dir;
+    return dir.path;
+}
+
+#ifdef WINDASH_TEST_POSTGRES
+std::string backend_name() { return "postgres"; }
+std::string fresh_database_url() {
+    return cluster().create_database("ingest_" + std::to_string(next_id++));
+}
+bool stop_database_server() {
+    cluster().stop();
+    return true;
+}
+void start_database_server() { cluster().start(); }
+#else
+std::string backend_name() { return "sqlite"; }
+std::string fresh_database_url() {
+    return scratch_dir() + "/db" + std::to_string(next_id++) + ".sqlite";
+}
+bool stop_database_server() { return false; }
+void start_database_server() {}
+#endif
+
+server_process::server_process(std::string database_url, std::vector<std::string> extra)
+    : url_(std::move(database_url)),
+      log_(scratch_dir() + "/server" + std::to_string(next_id++) + ".log"),
+      proc_(
+          [&] {
+              std::vector<std::string> argv = {WINDASH_SERVER_BIN, "--database-url", url_,
+                                               "--port",           "0",              "--ws-port",
+                                               "0",                "--threads",      "2"};
+              argv.insert(argv.end(), extra.begin(), extra.end());
+              return argv;
+          }(),
+          log_) {
+    static const std::regex listening(R"(http://[^ ]+:(\d+) ws://[^ ]+:(\d+)/agent)");
+    auto line = proc_.read_line(30s);
+    std::smatch m;
+    if (!line || !std::regex_search(*line, m, listening)) {
+        throw std::runtime_error("windash-server did not start; log: " + log_);
+    }
+    http_port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+    ws_port_ = static_cast<std::uint16_t>(std::stoi(m[2]));
+}
+
+std::string provision_device(const std::string& database_url, const std::string& email,
+                             const std::string& host_id) {
+    const std::string log = scratch_dir() + "/provisioning.log";
+    // Fails harmlessly (exit 1) when the user exists already.
+    run_command({WINDASH_SERVER_BIN, "--database-url", database_url, "user", "add", "--email",
+                 email, "--name", "Test User"},
+                log, std::string("correct horse battery\n"));
+    auto r = run_command({WINDASH_SERVER_BIN, "--database-url", database_url, "device", "add",
+                          "--email", email, "--host-id", host_id},
+                         log);
+    if (r.exit_code != 0) throw std::runtime_error("device add failed; log: " + log);
+    auto end = r.out.find_last_not_of('\n');
+    auto start = r.out.find_last_of('\n', end);
+    return r.out.substr(start == std::string::npos ? 0 : start + 1, end - start);
+}
+
+http_reply http_get(std::uint16_t port, const std::string& target) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    beast::flat_buffer buffer;
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::response<http::string_body> res;
+    http_reply out;
+    stream.expires_after(5s);
+    stream.async_connect({net::ip::make_address("127.0.0.1"), port}, [&](beast::error_code ec) {
+        if (ec) return;
+        stream.expires_after(5s);
+        http::async_write(stream, req, [&](beast::error_code ec2, std::size_t) {
+            if (ec2) return;
+            stream.expires_after(5s);
+            http::async_read(stream, buffer, res, [&](beast::error_code ec3, std::size_t) {
+                if (!ec3) out = {res.result_int(), res.body()};
+            });
+        });
+    });
+    ioc.run();
+    return out;
+}
+
+timestamp base_time() {
+    static const timestamp base = std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::time_point_cast<std::chrono::minutes>(std::chrono::system_clock::now()) - 3h);
+    return base;
+}
+
+sample make_sample(const std::string& host_id, int seconds, double cpu) {
+    sample s;
+    s.ts = base_time() + std::chrono::seconds(seconds);
+    s.host_id = host_id;
+    s.cpu.total = cpu;
+    s.cpu.per_core = {cpu, cpu};
+    s.mem = {4096, 8192, {}, {}, {}};
+    s.disks = {{"/", 100, 1000}};
+    s.net = {10, 20};
+    s.uptime_sec = 100;
+    s.proc_count = 42;
+    return s;
+}
+
+std::string metrics_frame(const std::string& host_id, int first_second, int count,
+                          std::optional<std::uint64_t> seq) {
+    protocol::metrics_batch b;
+    b.seq = seq;
+    for (int i = 0; i < count; ++i) b.samples.push_back(make_sample(host_id, first_second + i));
+    std::string out;
+    protocol::write_metrics(out, b);
+    return out;
+}
+
+}  // namespace windash::testing

@@ -1,0 +1,65 @@
+#pragma once
+// A real windash-server process on ephemeral loopback ports, over a fresh SQLite file or a
+// fresh database of a throwaway PostgreSQL cluster (WINDASH_TEST_POSTGRES), plus the helpers
+// the end-to-end tests share: provisioning through the binary, HTTP GETs, sample frames.
+
+#include "support/child_process.hpp"
+#include <windash/core/sample.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace windash::testing {
+
+/// The backend these tests run on: "sqlite" or "postgres".
+[[nodiscard]] std::string backend_name();
+/// A fresh, empty database URL for the backend (a new file, or a new PostgreSQL database).
+[[nodiscard]] std::string fresh_database_url();
+/// A scratch directory for this test binary, removed at exit.
+[[nodiscard]] const std::string& scratch_dir();
+/// Stops / starts the PostgreSQL cluster (false on SQLite: there is no server).
+bool stop_database_server();
+void start_database_server();
+
+class server_process {
+  public:
+    /// Starts windash-server on `database_url` with `extra` flags and waits for its
+    /// "listening" line (at most 30 s). Throws when it does not come.
+    explicit server_process(std::string database_url, std::vector<std::string> extra = {});
+    [[nodiscard]] std::uint16_t http_port() const noexcept { return http_port_; }
+    [[nodiscard]] std::uint16_t ws_port() const noexcept { return ws_port_; }
+    [[nodiscard]] const std::string& database_url() const noexcept { return url_; }
+    [[nodiscard]] child_process& process() noexcept { return proc_; }
+    [[nodiscard]] const std::string& log_path() const noexcept { return log_; }
+
+  private:
+    std::string url_;
+    std::string log_;
+    child_process proc_;
+    std::uint16_t http_port_ = 0;
+    std::uint16_t ws_port_ = 0;
+};
+
+/// `windash-server user add` then `device add` on `database_url`; returns the device's token.
+/// The user is created on first use of `email`.
+[[nodiscard]] std::string provision_device(const std::string& database_url,
+                                           const std::string& email, const std::string& host_id);
+
+struct http_reply {
+    unsigned status = 0;
+    std::string body;
+};
+/// One GET over a fresh connection (at most 5 s per step).
+[[nodiscard]] http_reply http_get(std::uint16_t port, const std::string& target);
+
+/// A valid sample of `host_id` at `base + seconds`, CPU total `cpu`.
+[[nodiscard]] sample make_sample(const std::string& host_id, int seconds, double cpu = 12.5);
+/// The base time of make_sample: a fixed minute a few hours ago, inside the raw tier.
+[[nodiscard]] timestamp base_time();
+/// `{"type":"metrics"[,"seq":N],"samples":[...]}` with `count` samples from `first_second`.
+[[nodiscard]] std::string metrics_frame(const std::string& host_id, int first_second, int count,
+                                        std::optional<std::uint64_t> seq);
+
+}  // namespace windash::testing
