@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# The main job on a fresh Debian 12 machine: installs what is missing, builds windash
-# (Release) and runs what exists so far:
-#   - windash-collect reads this machine once and windash-parse validates the sample;
-#   - windash-parse generates 2000 typical agent batches and validates them, printing the rate.
-# The ingest server and its URLs (http://localhost:3000) arrive with the server issue.
+# The main job on a fresh Debian 12 machine: installs what is missing, builds windash (Release)
+# and runs windash-server on the embedded SQLite default (./windash.db), printing its URLs and
+# how to provision a device. Ctrl-C stops it cleanly (batches in flight are acknowledged first).
+# Settings by environment: PORT (3000), WS_PORT (3001), DATABASE_URL (./windash.db),
+# ADDRESS (127.0.0.1).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build build/release -j"${JOBS:-2}" --target windash-parse windash-collect
+cmake --build build/release -j"${JOBS:-2}" --target windash-server windash-collect
 
-bin=build/release/examples
-echo
-echo "== this machine, one sample (windash-collect) =="
-sample=$("$bin/collect/windash-collect")
-echo "$sample"
-printf '{"type":"metrics","samples":[%s]}\n' "$sample" | "$bin/parse/windash-parse" -
+server=build/release/examples/server/windash-server
+port=${PORT:-3000}
+ws_port=${WS_PORT:-3001}
+db=${DATABASE_URL:-./windash.db}
+cat <<TXT
 
-echo
-echo "== 2000 generated agent batches of 30 samples (windash-parse) =="
-"$bin/parse/windash-parse" --generate typical --frames 2000 -q build/release/typical.ndjson
-echo
-echo "No server yet: the ingest server (http://localhost:3000) comes with its own issue."
+== windash-server on ${db} ==
+  health:     http://localhost:${port}/healthz   readiness: http://localhost:${port}/readyz
+  metrics:    http://localhost:${port}/metrics   (Prometheus)
+  agents:     ws://localhost:${ws_port}/agent?hostId=<hostId>  (also on port ${port})
+
+Provision a device without a browser (in another terminal, from ${root}):
+  echo 'a-long-password' | ${server} --database-url ${db} user add --email you@example.com --name You
+  ${server} --database-url ${db} device add --email you@example.com --host-id \$(hostname)
+The token is the last line; an agent sends it as 'Authorization: Bearer <token>'.
+(The browser pairing flow, the dashboard and windash-agent come with their own issues.)
+
+TXT
+exec "$server" --database-url "$db" --port "$port" --ws-port "$ws_port"

@@ -51,10 +51,14 @@ std::unique_ptr<store::store> open_database(const settings& s, spdlog::logger& l
 
 spdlog::level::level_enum level_of(ingest::log_level l) {
     switch (l) {
-        case ingest::log_level::debug: return spdlog::level::debug;
-        case ingest::log_level::info: return spdlog::level::info;
-        case ingest::log_level::warn: return spdlog::level::warn;
-        case ingest::log_level::error: return spdlog::level::err;
+        case ingest::log_level::debug:
+            return spdlog::level::debug;
+        case ingest::log_level::info:
+            return spdlog::level::info;
+        case ingest::log_level::warn:
+            return spdlog::level::warn;
+        case ingest::log_level::error:
+            return spdlog::level::err;
     }
     return spdlog::level::info;
 }
@@ -128,16 +132,47 @@ int add_device(const settings& s, spdlog::logger& log) {
 
 void add_server_options(CLI::App& app, settings& s) {
     auto& o = s.server;
-    app.add_option("--address", o.address, "Address to listen on")->envname("ADDRESS")->capture_default_str();
-    app.add_option("--port", o.http_port, "HTTP port, also serving /agent (0: any free port)")->envname("PORT")->capture_default_str();
-    app.add_option("--ws-port", o.ws_port, "Agent WebSocket port (0: any free port)")->envname("WS_PORT")->capture_default_str();
-    app.add_option("--threads", s.threads, "I/O threads")->envname("THREADS")->check(CLI::Range(1u, 256u))->capture_default_str();
-    app.add_option("--max-connections", o.max_connections, "Open connections at most")->capture_default_str();
-    app.add_option("--max-frame-bytes", o.max_frame_bytes, "Largest agent frame (SPEC §2)")->capture_default_str();
-    app.add_option("--max-pending-batches", o.max_pending_batches, "Batches per agent awaiting commit")->capture_default_str();
-    app.add_option("--ping-interval-ms", [&o](const CLI::results_t& r) { o.ping_interval = std::chrono::milliseconds(std::stoll(r[0])); return true; }, "Ping agents this often (20000)");
-    app.add_option("--silence-timeout-ms", [&o](const CLI::results_t& r) { o.silence_timeout = std::chrono::milliseconds(std::stoll(r[0])); return true; }, "Disconnect agents silent this long (60000)");
-    app.add_option("--request-timeout-ms", [&o](const CLI::results_t& r) { o.request_timeout = std::chrono::milliseconds(std::stoll(r[0])); return true; }, "Deadline for a whole HTTP request (10000)");
+    app.add_option("--address", o.address, "Address to listen on")
+        ->envname("ADDRESS")
+        ->capture_default_str();
+    app.add_option("--port", o.http_port, "HTTP port, also serving /agent (0: any free port)")
+        ->envname("PORT")
+        ->capture_default_str();
+    app.add_option("--ws-port", o.ws_port, "Agent WebSocket port (0: any free port)")
+        ->envname("WS_PORT")
+        ->capture_default_str();
+    app.add_option("--threads", s.threads, "I/O threads")
+        ->envname("THREADS")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
+    app.add_option("--max-connections", o.max_connections, "Open connections at most")
+        ->capture_default_str();
+    app.add_option("--max-frame-bytes", o.max_frame_bytes, "Largest agent frame (SPEC §2)")
+        ->capture_default_str();
+    app.add_option("--max-pending-batches", o.max_pending_batches,
+                   "Batches per agent awaiting commit")
+        ->capture_default_str();
+    app.add_option(
+        "--ping-interval-ms",
+        [&o](const CLI::results_t& r) {
+            o.ping_interval = std::chrono::milliseconds(std::stoll(r[0]));
+            return true;
+        },
+        "Ping agents this often (20000)");
+    app.add_option(
+        "--silence-timeout-ms",
+        [&o](const CLI::results_t& r) {
+            o.silence_timeout = std::chrono::milliseconds(std::stoll(r[0]));
+            return true;
+        },
+        "Disconnect agents silent this long (60000)");
+    app.add_option(
+        "--request-timeout-ms",
+        [&o](const CLI::results_t& r) {
+            o.request_timeout = std::chrono::milliseconds(std::stoll(r[0]));
+            return true;
+        },
+        "Deadline for a whole HTTP request (10000)");
 }
 
 }  // namespace
@@ -148,9 +183,11 @@ int main(int argc, char** argv) {
     app.fallthrough();
     app.add_option("--database-url", s.database_url,
                    "postgres://... for PostgreSQL, else a SQLite file path")
-        ->envname("DATABASE_URL")->capture_default_str();
+        ->envname("DATABASE_URL")
+        ->capture_default_str();
     app.add_option("--log-level", s.log_level, "trace, debug, info, warn, error")
-        ->envname("LOG_LEVEL")->capture_default_str();
+        ->envname("LOG_LEVEL")
+        ->capture_default_str();
     add_server_options(app, s);
 
     auto* user = app.add_subcommand("user", "Manage users")->require_subcommand(1);

@@ -8,7 +8,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,8 +18,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-agent_session::agent_session(beast::tcp_stream&& stream, connection_slot slot,
-                             agent_identity who)
+agent_session::agent_session(beast::tcp_stream&& stream, connection_slot slot, agent_identity who)
     : ws_(std::move(stream)),
       slot_(std::move(slot)),
       who_(std::move(who)),
@@ -49,8 +47,8 @@ void agent_session::run(beast::http::request<beast::http::string_body> upgrade) 
     ws_.control_callback([this](websocket::frame_type, beast::string_view) {
         last_heard_ = clock::now();  // pongs and pings count as signs of life
     });
-    ws_.async_accept(upgrade, beast::bind_front_handler(&agent_session::on_accept,
-                                                        shared_from_this()));
+    ws_.async_accept(upgrade,
+                     beast::bind_front_handler(&agent_session::on_accept, shared_from_this()));
 }
 
 void agent_session::on_accept(beast::error_code ec) {
@@ -78,8 +76,7 @@ void agent_session::maybe_read() {
     if (pending_.size() >= state().opts.max_pending_batches) return;
     reading_ = true;
     last_heard_ = clock::now();  // time spent paused by backpressure is not the peer's silence
-    ws_.async_read(buffer_,
-                   beast::bind_front_handler(&agent_session::on_read, shared_from_this()));
+    ws_.async_read(buffer_, beast::bind_front_handler(&agent_session::on_read, shared_from_this()));
 }
 
 void agent_session::on_read(beast::error_code ec, std::size_t bytes) {
@@ -197,9 +194,8 @@ void agent_session::do_write() {
     if (!open_ || writes_.empty()) return;
     writing_ = true;
     if (writes_.front().ping) {
-        ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) {
-            self->on_write(ec, 0);
-        });
+        ws_.async_ping(
+            {}, [self = shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
         return;
     }
     ws_.text(true);

@@ -6,8 +6,8 @@
 #include <windash/ingest/backend.hpp>
 #include <windash/protocol/messages.hpp>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -78,9 +78,9 @@ class agent_session : public std::enable_shared_from_this<agent_session> {
     clock::time_point last_heard_;
     clock::time_point last_ping_;
     std::optional<boost::beast::websocket::close_code> closing_;  // close once drained
-    bool open_ = false;     // handshake done, not yet closed
-    bool reading_ = false;  // a read is in flight
-    bool writing_ = false;  // a write is in flight
+    bool open_ = false;                                           // handshake done, not yet closed
+    bool reading_ = false;                                        // a read is in flight
+    bool writing_ = false;                                        // a write is in flight
     bool registered_ = false;
 };
 

@@ -19,7 +19,8 @@ class store_backend final : public backend {
                                                        std::string_view host_id) override {
         auto device = db_.find_device_by_token(store::hash_secret(bearer_token));
         if (!device) {
-            if (device.error() == store::errc::not_found) return make_error_code(errc::invalid_token);
+            if (device.error() == store::errc::not_found)
+                return make_error_code(errc::invalid_token);
             return make_error_code(errc::storage_unavailable);
         }
         if (device->host_id != host_id) return make_error_code(errc::host_mismatch);
@@ -36,7 +37,8 @@ class store_backend final : public backend {
         auto s = committer_.stats();
         auto it = std::back_inserter(out);
         auto line = [&](const char* type, const char* name, const char* help, auto value) {
-            fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+            fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type,
+                           value);
         };
         line("counter", "windash_group_commits_total", "Group commits (one transaction each).",
              s.commits);

@@ -13,11 +13,16 @@ class category final : public boost::system::error_category {
     const char* name() const noexcept override { return "windash.ingest"; }
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-            case errc::invalid_token: return "missing, unknown or revoked token";
-            case errc::host_mismatch: return "the token belongs to a device of another hostId";
-            case errc::bad_host_id: return "hostId must be 1 to 64 of [A-Za-z0-9._-]";
-            case errc::storage_unavailable: return "storage is unavailable";
-            case errc::bad_option: return "a server option is out of range";
+            case errc::invalid_token:
+                return "missing, unknown or revoked token";
+            case errc::host_mismatch:
+                return "the token belongs to a device of another hostId";
+            case errc::bad_host_id:
+                return "hostId must be 1 to 64 of [A-Za-z0-9._-]";
+            case errc::storage_unavailable:
+                return "storage is unavailable";
+            case errc::bad_option:
+                return "a server option is out of range";
         }
         return "unknown windash.ingest error";
     }

@@ -98,8 +98,8 @@ void http_session::handle(request&& req) {
     auto v = req.version();
     if (path == "/agent") return upgrade_agent(std::move(req));
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        return respond(json(http::status::method_not_allowed,
-                            R"({"error":"method_not_allowed"})", v));
+        return respond(
+            json(http::status::method_not_allowed, R"({"error":"method_not_allowed"})", v));
     }
     if (path == "/healthz") return respond(json(http::status::ok, R"({"status":"ok"})", v));
     if (path == "/readyz") return check_ready(std::move(req));
@@ -114,6 +114,7 @@ void http_session::handle(request&& req) {
 // SPEC §2: every refusal happens before the upgrade, with its status and JSON body.
 void http_session::upgrade_agent(request&& req) {
     auto v = req.version();
+    keep_alive_ = false;  // a refused agent is disconnected; an accepted one leaves HTTP
     if (!beast::websocket::is_upgrade(req)) {
         return respond(json(http::status::upgrade_required, R"({"error":"upgrade_required"})", v));
     }
@@ -128,25 +129,26 @@ void http_session::upgrade_agent(request&& req) {
         return respond(json(http::status::unauthorized, R"({"error":"invalid_token"})", v));
     }
     // The token check may wait on the database: it runs on the blocking pool, then comes back.
-    net::post(state().blocking, [self = shared_from_this(), req = std::move(req),
-                                 token = std::string(*token), host = std::move(*host_id)]() mutable {
-        auto who = self->state().storage.authenticate(token, host);
-        auto ex = self->stream_.get_executor();
-        net::post(ex, [self = std::move(self), req = std::move(req), who = std::move(who)]() mutable {
-            self->on_authenticated(std::move(req), std::move(who));
+    net::post(
+        state().blocking, [self = shared_from_this(), req = std::move(req),
+                           token = std::string(*token), host = std::move(*host_id)]() mutable {
+            auto who = self->state().storage.authenticate(token, host);
+            auto ex = self->stream_.get_executor();
+            net::post(
+                ex, [self = std::move(self), req = std::move(req), who = std::move(who)]() mutable {
+                    self->on_authenticated(std::move(req), std::move(who));
+                });
         });
-    });
 }
 
 void http_session::on_authenticated(request&& req, boost::system::result<agent_identity> who) {
     if (!who) {
         server_metrics::bump(state().metrics.refusals, refusal_reason(who.error()));
-        return respond(
-            json(refusal_status(who.error()), refusal_body(who.error()), req.version()));
+        return respond(json(refusal_status(who.error()), refusal_body(who.error()), req.version()));
     }
     if (state().stopping.load()) {
-        return respond(json(http::status::service_unavailable, R"({"error":"shutting_down"})",
-                            req.version()));
+        return respond(
+            json(http::status::service_unavailable, R"({"error":"shutting_down"})", req.version()));
     }
     std::make_shared<agent_session>(std::move(stream_), std::move(slot_), std::move(*who))
         ->run(std::move(req));
@@ -157,9 +159,9 @@ void http_session::check_ready(request&& req) {
         bool ready = self->state().storage.ready();
         auto ex = self->stream_.get_executor();
         net::post(ex, [self = std::move(self), v, ready] {
-            self->respond(ready ? json(http::status::ok, R"({"status":"ready"})", v)
-                                : json(http::status::service_unavailable,
-                                       R"({"status":"unavailable"})", v));
+            self->respond(
+                ready ? json(http::status::ok, R"({"status":"ready"})", v)
+                      : json(http::status::service_unavailable, R"({"status":"unavailable"})", v));
         });
     });
 }
@@ -169,8 +171,9 @@ void http_session::respond(response&& res) {
     res.keep_alive(!close);
     reply_.emplace(std::move(res));
     stream_.expires_after(state().opts.handshake_timeout);
-    http::async_write(stream_, *reply_,
-                      beast::bind_front_handler(&http_session::on_write, shared_from_this(), close));
+    http::async_write(
+        stream_, *reply_,
+        beast::bind_front_handler(&http_session::on_write, shared_from_this(), close));
 }
 
 void http_session::on_write(bool close, beast::error_code ec, std::size_t) {

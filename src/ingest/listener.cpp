@@ -5,7 +5,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-
 #include <fmt/format.h>
 
 namespace windash::ingest::detail {
@@ -37,8 +36,8 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           boost::beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(net::make_strand(ioc_), boost::beast::bind_front_handler(
+                                                       &listener::on_accept, shared_from_this()));
 }
 
 void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {

@@ -14,8 +14,8 @@ std::uint64_t load(const counter& c) { return c.load(std::memory_order_relaxed);
 
 void metric(std::string& out, const char* type, const char* name, const char* help,
             std::uint64_t value) {
-    fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name,
-                   help, type, value);
+    fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help,
+                   type, value);
 }
 
 template <std::size_t N>

@@ -19,8 +19,8 @@ enum class frame_refusal : std::size_t { invalid_json, invalid_message, too_big,
 /// A Prometheus histogram with fixed bucket bounds in seconds.
 class latency_histogram {
   public:
-    static constexpr std::array<double, 13> bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                      0.1,   0.25,   0.5,   1,    2.5,   5, 10};
+    static constexpr std::array<double, 13> bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,    1,     2.5,  5,     10};
     void observe(std::chrono::steady_clock::duration d) noexcept;
     void render(std::string& out, const char* name, const char* help) const;
 

@@ -2,10 +2,9 @@
 #include <windash/ingest/provisioning.hpp>
 
 #include <argon2.h>
+#include <boost/throw_exception.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
-#include <boost/throw_exception.hpp>
 
 #include <algorithm>
 #include <array>
@@ -36,8 +35,8 @@ void random_bytes(unsigned char* out, std::size_t n) {
 
 std::string base64url(const unsigned char* data, std::size_t n) {
     std::string out(4 * ((n + 2) / 3), '\0');
-    int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                                  static_cast<int>(n));
+    int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
     out.resize(static_cast<std::size_t>(written));
     while (!out.empty() && out.back() == '=') out.pop_back();
     std::replace(out.begin(), out.end(), '+', '-');
@@ -82,7 +81,8 @@ bool plausible_email(std::string_view email) {
            email.find('@', at + 1) == std::string_view::npos &&
            email.size() <= account_limits::max_email_length &&
            std::none_of(email.begin(), email.end(), [](char c) {
-               return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c));
+               return std::isspace(static_cast<unsigned char>(c)) ||
+                      std::iscntrl(static_cast<unsigned char>(c));
            });
 }
 
@@ -118,7 +118,8 @@ std::string generate_token() {
 
 provisioning_result<store::user> add_user(store::store& db, std::string_view email,
                                           std::string_view name, std::string_view password) {
-    if (!plausible_email(email)) return invalid("email must look like name@domain, at most 254 characters");
+    if (!plausible_email(email))
+        return invalid("email must look like name@domain, at most 254 characters");
     if (name.empty() || name.size() > account_limits::max_name_length) {
         return invalid("name must be 1 to 256 characters");
     }
@@ -161,8 +162,8 @@ provisioning_result<std::string> add_device(store::store& db, std::string_view e
     if (!code) return failed(code.error(), "creating the device code");
     auto decided = db.decide_device_code(code->user_code, owner->id, true, name, t);
     if (!decided) return failed(decided.error(), "approving the device code");
-    auto device = db.redeem_device_code(store::hash_secret(device_code),
-                                        store::hash_secret(token), t);
+    auto device =
+        db.redeem_device_code(store::hash_secret(device_code), store::hash_secret(token), t);
     if (!device) return failed(device.error(), "creating the device");
     return token;
 }

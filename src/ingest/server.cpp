@@ -1,13 +1,11 @@
-#include <windash/ingest/server.hpp>
-
 #include "ingest/agent_session.hpp"
 #include "ingest/listener.hpp"
 #include "ingest/server_state.hpp"
+#include <windash/ingest/server.hpp>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <fmt/format.h>
 
 namespace windash::ingest {
@@ -90,9 +88,8 @@ std::uint16_t server::ws_port() const noexcept {
 }
 
 void server::shutdown(std::function<void()> done) {
-    net::post(impl_->ioc_, [i = impl_, done = std::move(done)]() mutable {
-        i->shutdown(std::move(done));
-    });
+    net::post(impl_->ioc_,
+              [i = impl_, done = std::move(done)]() mutable { i->shutdown(std::move(done)); });
 }
 
 std::string server::prometheus_metrics() const { return impl_->state_->prometheus(); }

@@ -11,8 +11,8 @@
 
 #include <atomic>
 #include <memory>
-#include <string>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>

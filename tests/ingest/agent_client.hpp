@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <thread>
@@ -38,9 +39,9 @@ class agent_client {
         net::post(ioc_, [this] {
             beast::error_code ignored;
             beast::get_lowest_layer(ws_).socket().close(ignored);
+            ioc_.stop();  // Beast's own timers may still be armed: do not wait for them
         });
         work_.reset();
-        ioc_.stop();
         thread_.join();
     }
     agent_client(const agent_client&) = delete;
@@ -83,17 +84,20 @@ class agent_client {
         }
     }
 
-    /// The next message, or how the connection ended.
+    /// The next message, or how the connection ended. On a timeout the read stays in flight
+    /// (Beast answers pings meanwhile) and the next receive() continues it.
     received receive(std::chrono::milliseconds timeout = 10s) {
-        buffer_.clear();
-        auto f = ws_.async_read(buffer_, net::use_future);
+        if (!reading_) {
+            buffer_.clear();
+            reading_ = ws_.async_read(buffer_, net::use_future);
+        }
         received r;
-        if (f.wait_for(timeout) != std::future_status::ready) {
-            net::post(ioc_, [this] { beast::get_lowest_layer(ws_).socket().cancel(); });
-            f.wait();
+        if (reading_->wait_for(timeout) != std::future_status::ready) {
             r.error = "timeout";
             return r;
         }
+        auto f = std::move(*reading_);
+        reading_.reset();
         try {
             f.get();
             r.text = beast::buffers_to_string(buffer_.cdata());
@@ -115,6 +119,7 @@ class agent_client {
     websocket::stream<beast::tcp_stream> ws_{ioc_};
     websocket::response_type response_;
     beast::flat_buffer buffer_;
+    std::optional<std::future<std::size_t>> reading_;
     std::thread thread_;
 };
 

@@ -76,9 +76,15 @@ server_process::server_process(std::string database_url, std::vector<std::string
       log_(scratch_dir() + "/server" + std::to_string(next_id++) + ".log"),
       proc_(
           [&] {
-              std::vector<std::string> argv = {WINDASH_SERVER_BIN, "--database-url", url_,
-                                               "--port",           "0",              "--ws-port",
-                                               "0",                "--threads",      "2"};
+              std::vector<std::string> argv = {WINDASH_SERVER_BIN,
+                                               "--database-url",
+                                               url_,
+                                               "--port",
+                                               "0",
+                                               "--ws-port",
+                                               "0",
+                                               "--threads",
+                                               "2"};
               argv.insert(argv.end(), extra.begin(), extra.end());
               return argv;
           }(),

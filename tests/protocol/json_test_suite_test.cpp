@@ -20,7 +20,8 @@ namespace {
 
 fs::path suite_dir() {
     const char* root = std::getenv("WINDASH_TESTDATA");
-    REQUIRE_MESSAGE(root != nullptr, "WINDASH_TESTDATA must name the test data folder (tests/data)");
+    REQUIRE_MESSAGE(root != nullptr,
+                    "WINDASH_TESTDATA must name the test data folder (tests/data)");
     fs::path dir = fs::path(root) / "JSONTestSuite" / "test_parsing";
     REQUIRE_MESSAGE(fs::is_directory(dir), "missing " << dir.string());
     return dir;

@@ -55,8 +55,7 @@ using provisioning_result = boost::system::result<T, provisioning_error>;
 /// Pairs a device for the user with `email` without the browser step (the same rows as SPEC §3
 /// pairing: a device code created, approved and redeemed at once) and returns its new bearer
 /// token. Errors: not_found (no such user), invalid_argument (bad hostId or name).
-[[nodiscard]] provisioning_result<std::string> add_device(store::store& db,
-                                                          std::string_view email,
+[[nodiscard]] provisioning_result<std::string> add_device(store::store& db, std::string_view email,
                                                           std::string_view host_id,
                                                           std::string_view name);
 

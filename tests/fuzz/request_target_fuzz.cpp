@@ -1,0 +1,28 @@
+// Fuzz target for what the ingest server parses itself before the upgrade: the request
+// target's path and `hostId`, and the Authorization header. Never crashes; what it returns
+// keeps its promises (a token is inside its input, bounded, of token68 characters).
+#include "ingest/request_target.hpp"
+#include <windash/core/sample.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace windash::ingest::detail;
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    auto path = target_path(text);
+    if (path.size() > text.size() || text.substr(0, path.size()) != path) __builtin_trap();
+    if (auto host = query_parameter(text, "hostId")) {
+        if (host->size() > text.size()) __builtin_trap();
+        (void)windash::is_valid_host_id(*host);
+    }
+    if (auto token = bearer_token(text, 64)) {
+        if (token->empty() || token->size() > 64) __builtin_trap();
+        if (token->data() < text.data() || token->data() + token->size() > text.data() + size) {
+            __builtin_trap();
+        }
+        if (token->find(' ') != std::string_view::npos) __builtin_trap();
+    }
+    return 0;
+}
