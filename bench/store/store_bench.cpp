@@ -4,6 +4,7 @@
 #include "store/samples.hpp"
 #include "support/postgres_cluster.hpp"
 #include <windash/store.hpp>
+#include <windash/store_open.hpp>
 #include <windash/store_postgres.hpp>
 
 #include <benchmark/benchmark.h>

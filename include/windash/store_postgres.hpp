@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// windash::store_postgres: the PostgreSQL backend of windash::store (libpq), and open_store(),
-/// which picks a backend from SPEC §6's DATABASE_URL.
+/// windash::store_postgres: the PostgreSQL backend of windash::store (libpq).
+/// open_store(), which picks a backend from the URL, is in <windash/store_open.hpp>.
 
 #include <windash/store/store.hpp>
 
@@ -29,10 +29,5 @@ struct postgres_options {
 [[nodiscard]] result<std::unique_ptr<store>> open_postgres_store(const std::string& url,
                                                                  options opts = {},
                                                                  postgres_options pg = {});
-
-/// SPEC §6: `postgres://` or `postgresql://` selects PostgreSQL, anything else is a SQLite path
-/// (`sqlite://` / `file:` prefixes are stripped). An empty url means `./windash.db`.
-[[nodiscard]] result<std::unique_ptr<store>> open_store(const std::string& database_url,
-                                                        options opts = {});
 
 }  // namespace windash::store

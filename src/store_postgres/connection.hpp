@@ -1,9 +1,9 @@
 #pragma once
-// A libpq connection behind the driver interface of store/detail/sql.hpp: prepared statements
+// A libpq connection behind the driver interface of store_sql/sql.hpp: prepared statements
 // with binary parameters and results; metrics go in by pipelined single-row INSERTs or, when
 // asked, by COPY into a staging table.
 
-#include "store/detail/sql.hpp"
+#include "store_sql/sql.hpp"
 #include <windash/store_postgres.hpp>
 
 #include <libpq-fe.h>

@@ -1,7 +1,6 @@
 #include "store_postgres/connection.hpp"
 #include "store_postgres/schema.hpp"
 #include <windash/store_postgres.hpp>
-#include <windash/store_sqlite.hpp>
 
 namespace windash::store {
 namespace {
@@ -10,10 +9,6 @@ timestamp now_of(const options& opts) {
     return opts.now ? opts.now()
                     : std::chrono::time_point_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now());
-}
-
-bool starts_with(const std::string& s, std::string_view prefix) {
-    return s.compare(0, prefix.size(), prefix) == 0;
 }
 
 }  // namespace
@@ -28,17 +23,6 @@ result<std::unique_ptr<store>> open_postgres_store(const std::string& url, optio
     auto connections =
         std::make_shared<detail::pool>(make, std::max<std::size_t>(opts.max_connections, 1));
     return detail::make_sql_store(std::move(opts), connections, connections, *version);
-}
-
-result<std::unique_ptr<store>> open_store(const std::string& database_url, options opts) {
-    if (starts_with(database_url, "postgres://") || starts_with(database_url, "postgresql://")) {
-        return open_postgres_store(database_url, std::move(opts));
-    }
-    std::string path = database_url.empty() ? "./windash.db" : database_url;
-    for (std::string_view prefix : {"sqlite://", "file:"}) {
-        if (starts_with(path, prefix)) path.erase(0, prefix.size());
-    }
-    return open_sqlite_store(path, std::move(opts));
 }
 
 }  // namespace windash::store

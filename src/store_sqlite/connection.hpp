@@ -1,7 +1,7 @@
 #pragma once
-// A SQLite connection behind the driver interface of store/detail/sql.hpp.
+// A SQLite connection behind the driver interface of store_sql/sql.hpp.
 
-#include "store/detail/sql.hpp"
+#include "store_sql/sql.hpp"
 
 #include <sqlite3.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "store/detail/sql.hpp"
+#include "store_sql/sql.hpp"
 
 namespace windash::store::sqlite {
 

@@ -17,7 +17,7 @@ class postgres_backend final : public backend {
 #ifdef WINDASH_TEST_COPY_INSERT
         return open_postgres_store(url, std::move(opts), {postgres_insert::copy});
 #else
-        return open_store(url, std::move(opts));
+        return open_postgres_store(url, std::move(opts));
 #endif
     }
     bool restart_server() override {

@@ -1,4 +1,4 @@
-#include "store/detail/sql_store.hpp"
+#include "store_sql/sql_store.hpp"
 
 #include <optional>
 

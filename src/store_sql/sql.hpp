@@ -2,7 +2,7 @@
 // The small driver interface the SQL backends implement (SQLite, PostgreSQL), and the connection
 // pool over it. SQL text uses `$1..$n` placeholders; drivers translate when they must.
 
-#include "store/detail/codec.hpp"
+#include "store_sql/codec.hpp"
 #include <windash/store/store.hpp>
 
 #include <condition_variable>

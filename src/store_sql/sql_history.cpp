@@ -2,7 +2,7 @@
 // buckets in the database, `GROUP BY (ts - origin) / width`, on the tier the plan chose. Per-core
 // and per-disk values live in blobs SQL cannot read, so they are folded in C++ from a second scan
 // of the same rows, in the same read-only snapshot.
-#include "store/detail/sql_store.hpp"
+#include "store_sql/sql_store.hpp"
 
 #include <array>
 

@@ -2,8 +2,8 @@
 // The store implemented once over the driver interface of sql.hpp. Accounts (users, sessions,
 // device codes, devices) live in sql_accounts.cpp, metrics in sql_metrics.cpp.
 
-#include "store/detail/aggregate.hpp"
-#include "store/detail/sql.hpp"
+#include "store_sql/aggregate.hpp"
+#include "store_sql/sql.hpp"
 
 namespace windash::store::detail {
 

@@ -1,4 +1,4 @@
-#include "store/detail/codec.hpp"
+#include "store_sql/codec.hpp"
 
 #include <bit>
 #include <cstring>

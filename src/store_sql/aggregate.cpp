@@ -1,6 +1,6 @@
-#include "store/detail/aggregate.hpp"
+#include "store_sql/aggregate.hpp"
 
-#include "store/detail/codec.hpp"
+#include "store_sql/codec.hpp"
 
 #include <algorithm>
 #include <cmath>
