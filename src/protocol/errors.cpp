@@ -1,7 +1,10 @@
+#include <windash/core/sample.hpp>
 #include <windash/protocol/errors.hpp>
 
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
+
+#include <string>
 
 namespace windash::protocol {
 namespace {
@@ -33,7 +36,8 @@ class protocol_category_impl final : public boost::system::error_category {
             case errc::bad_timestamp:
                 return "must be an RFC 3339 UTC time";
             case errc::bad_host_id:
-                return "must be 1 to 64 characters of [A-Za-z0-9._-]";
+                return "must be 1 to " + std::to_string(sample_limits::max_host_id_length) +
+                       " characters of [A-Za-z0-9._-]";
             case errc::host_mismatch:
                 return "must equal the connection's hostId";
             case errc::used_exceeds_total:

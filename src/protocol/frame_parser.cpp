@@ -17,7 +17,11 @@ using detail::status;
 static_assert(frame_parser::padding >= simdjson::SIMDJSON_PADDING);
 
 struct frame_parser::impl {
+    explicit impl(frame_parser_options o)
+        : options(o), samples_rule(detail::rule::samples(o.max_samples)) {}
+
     frame_parser_options options;
+    std::string samples_rule;  // names options.max_samples
     od::parser ondemand;
     simdjson::dom::parser strict;  // used only when the fast pass stopped early somewhere
     std::string copy;              // padded copy for parse()
@@ -155,7 +159,7 @@ status frame_parser::impl::read_samples(od::value value, detail::read_state& sta
                                         std::string_view expected_host_id) {
     od::array array;
     if (value.get_array().get(array))
-        return state.reject(errc::wrong_type, {"samples"}, detail::rule::samples);
+        return state.reject(errc::wrong_type, {"samples"}, samples_rule);
     auto& samples = batch.samples;
     std::size_t index = 0, count = 0;
     detail::sample_reader reader(state, expected_host_id);
@@ -163,7 +167,7 @@ status frame_parser::impl::read_samples(od::value value, detail::read_state& sta
         od::value element;
         if (auto e = std::move(element_result).get(element)) return state.abort(e);
         if (index == options.max_samples)
-            return state.reject(errc::out_of_range, {"samples"}, detail::rule::samples);
+            return state.reject(errc::out_of_range, {"samples"}, samples_rule);
         if (count == samples.size()) samples.emplace_back();
         // The plain fast path leaves the element unread; the iterator then skips it whole.
         if (options.plain_fast_path &&
@@ -180,15 +184,14 @@ status frame_parser::impl::read_samples(od::value value, detail::read_state& sta
             batch.rejected.push_back({index, state.message(fmt::format("samples[{}].", index))});
         ++index;
     }
-    if (index == 0) return state.reject(errc::out_of_range, {"samples"}, detail::rule::samples);
+    if (index == 0) return state.reject(errc::out_of_range, {"samples"}, samples_rule);
     samples.resize(count);
     return status::ok;
 }
 
 frame_parser::frame_parser(frame_parser_options options) {
     detail::require_cpu_support();
-    impl_ = std::make_unique<impl>();
-    impl_->options = options;
+    impl_ = std::make_unique<impl>(options);
 }
 frame_parser::~frame_parser() = default;
 frame_parser::frame_parser(frame_parser&&) noexcept = default;

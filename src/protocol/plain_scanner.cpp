@@ -1,6 +1,7 @@
 #include "protocol/plain_scanner.hpp"
 
 #include "protocol/field_name.hpp"
+#include "protocol/plain_number.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -167,31 +168,10 @@ bool plain_scanner::integer(std::uint64_t& out) noexcept {
     return *p_ != '.' && *p_ != 'e' && *p_ != 'E';
 }
 
-// A JSON number without exponent and with at most 15 digits: its value is the correctly
-// rounded mantissa / 10^fraction_digits, both exact doubles, as simdjson computes it.
 bool plain_scanner::number(double& out, double lo, double hi) noexcept {
-    static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    const bool negative = *p_ == '-';
-    p_ += negative;
-    std::uint64_t mantissa = 0;
-    int digits = 0, fraction_digits = 0;
-    if (*p_ == '0') {
-        ++p_, ++digits;
-    } else {
-        if (*p_ < '1' || *p_ > '9') return false;
-        for (; *p_ >= '0' && *p_ <= '9'; ++p_, ++digits)
-            mantissa = mantissa * 10 + static_cast<unsigned>(*p_ - '0');
-    }
-    if (*p_ == '.') {
-        ++p_;
-        for (; *p_ >= '0' && *p_ <= '9'; ++p_, ++digits, ++fraction_digits)
-            mantissa = mantissa * 10 + static_cast<unsigned>(*p_ - '0');
-        if (fraction_digits == 0) return false;
-    }
-    if (digits > 15 || *p_ == 'e' || *p_ == 'E') return false;
-    const double magnitude = static_cast<double>(mantissa) / powers_of_ten[fraction_digits];
-    out = negative ? -magnitude : magnitude;
+    const char* end = read_plain_number(p_, out);
+    if (!end) return false;
+    p_ = end;
     return out >= lo && out <= hi;
 }
 
@@ -209,9 +189,11 @@ bool plain_scanner::cpu(cpu_usage& out) noexcept {
     unsigned seen = 0;
     out.freq_mhz.clear();
     const bool read = object([&](const raw_key& key) {
-        if (field(key, "total")) return seen |= 1, number(out.total, 0, 100);
-        if (field(key, "perCore")) return seen |= 2, numbers(out.per_core, 100);
-        if (field(key, "freqMhz")) return seen |= 4, numbers(out.freq_mhz, 1e6);
+        if (field(key, "total")) return seen |= 1, number(out.total, 0, sample_limits::max_percent);
+        if (field(key, "perCore"))
+            return seen |= 2, numbers(out.per_core, sample_limits::max_percent);
+        if (field(key, "freqMhz"))
+            return seen |= 4, numbers(out.freq_mhz, sample_limits::max_frequency_mhz);
         return false;
     });
     return read && (seen & 3) == 3;
@@ -262,7 +244,7 @@ bool plain_scanner::load(std::optional<load_average>& out) noexcept {
     std::size_t count = 0;
     const bool read = array([&](std::size_t index) {
         count = index + 1;
-        return index < 3 && number(values[index], 0, 1e6);
+        return index < 3 && number(values[index], 0, sample_limits::max_load);
     });
     if (!read || count != 3) return false;
     out = load_average{values[0], values[1], values[2]};
@@ -273,7 +255,9 @@ bool plain_scanner::temperature(windash::temperature& out) noexcept {
     unsigned seen = 0;
     const bool read = object([&](const raw_key& key) {
         if (field(key, "name")) return seen |= 1, name(out.name);
-        if (field(key, "c")) return seen |= 2, number(out.celsius, -273.15, 1000);
+        if (field(key, "c"))
+            return seen |= 2,
+                   number(out.celsius, sample_limits::min_celsius, sample_limits::max_celsius);
         return false;
     });
     return read && seen == 3;

@@ -1,8 +1,34 @@
 #include "protocol/read_state.hpp"
 
+#include <windash/protocol/messages.hpp>
+
 #include <fmt/format.h>
 
 namespace windash::protocol::detail {
+
+namespace rule {
+using limits = sample_limits;
+const std::string percent = fmt::format("must be a number in [0,{}]", limits::max_percent);
+const std::string per_core = fmt::format("must be an array of at most {} numbers in [0,{}]",
+                                         limits::max_cores, limits::max_percent);
+const std::string freq = fmt::format("must be an array of at most {} numbers in [0,{}]",
+                                     limits::max_cores, limits::max_frequency_mhz);
+const std::string disks = fmt::format("must be an array of at most {} disks", limits::max_disks);
+const std::string name = fmt::format("must be a string of 1 to {} bytes", limits::max_name_length);
+const std::string load = fmt::format("must be an array of 3 numbers in [0,{}]", limits::max_load);
+const std::string temps =
+    fmt::format("must be an array of at most {} temperatures", limits::max_temperatures);
+const std::string celsius =
+    fmt::format("must be a number in [{},{}]", limits::min_celsius, limits::max_celsius);
+const std::string host_id =
+    fmt::format("must be 1 to {} characters of [A-Za-z0-9._-]", limits::max_host_id_length);
+const std::string hello_text =
+    fmt::format("must be a string of at most {} bytes", message_limits::max_hello_field);
+
+std::string samples(std::size_t max_samples) {
+    return fmt::format("must be an array of 1 to {} samples", max_samples);
+}
+}  // namespace rule
 
 std::string field_path::str() const {
     if (index == no_index) return fmt::format("{}{}", base, suffix);

@@ -43,31 +43,33 @@ struct field_path {
     [[nodiscard]] std::string str() const;
 };
 
-/// The rule texts of SPEC §1-§2, in one place.
+/// The rule texts of SPEC §1-§2, in one place. A text that names a limit is formatted from that
+/// limit (sample_limits, message_limits) during static initialization, so the two cannot drift;
+/// read them only once main() has started.
 namespace rule {
 inline constexpr std::string_view required = "is required";
 inline constexpr std::string_view object = "must be an object";
-inline constexpr std::string_view percent = "must be a number in [0,100]";
 inline constexpr std::string_view u64 = "must be an unsigned 64-bit integer";
 inline constexpr std::string_view version = "must be 1";
-inline constexpr std::string_view per_core = "must be an array of at most 1024 numbers in [0,100]";
-inline constexpr std::string_view freq = "must be an array of at most 1024 numbers in [0,1000000]";
-inline constexpr std::string_view frequency = "must be a number in [0,1000000]";
-inline constexpr std::string_view disks = "must be an array of at most 64 disks";
-inline constexpr std::string_view name = "must be a string of 1 to 256 bytes";
 inline constexpr std::string_view disk_used = "must not exceed total";
 inline constexpr std::string_view mem_used = "must not exceed mem.total";
 inline constexpr std::string_view mem_available = "must not exceed mem.total";
 inline constexpr std::string_view swap_used = "must not exceed mem.swapTotal";
-inline constexpr std::string_view load = "must be an array of 3 numbers in [0,1000000]";
-inline constexpr std::string_view temps = "must be an array of at most 256 temperatures";
-inline constexpr std::string_view celsius = "must be a number in [-273.15,1000]";
-inline constexpr std::string_view host_id = "must be 1 to 64 characters of [A-Za-z0-9._-]";
 inline constexpr std::string_view host_mismatch = "must equal the connection's hostId";
 inline constexpr std::string_view message = "must be a JSON object";
 inline constexpr std::string_view type = "must be \"metrics\" or \"hello\"";
-inline constexpr std::string_view samples = "must be an array of 1 to 1000 samples";
-inline constexpr std::string_view hello_text = "must be a string of at most 256 bytes";
+extern const std::string percent;
+extern const std::string per_core;
+extern const std::string freq;
+extern const std::string disks;
+extern const std::string name;
+extern const std::string load;
+extern const std::string temps;
+extern const std::string celsius;
+extern const std::string host_id;
+extern const std::string hello_text;
+/// `samples` for a parser whose frame_parser_options::max_samples is `max_samples`.
+[[nodiscard]] std::string samples(std::size_t max_samples);
 }  // namespace rule
 
 /// Failure bookkeeping for one frame. Any failure marks the frame `unverified`: the readers

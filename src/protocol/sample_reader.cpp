@@ -1,5 +1,7 @@
 #include "protocol/sample_reader.hpp"
 
+#include "protocol/plain_number.hpp"
+
 namespace windash::protocol::detail {
 namespace {
 
@@ -34,39 +36,20 @@ constexpr required_entry sample_required[] = {
 
 constexpr bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-// Reads `[n, n, ...]` at `p` into `out` when every element is a JSON number without sign or
-// exponent, of at most 15 digits, in [0, hi], and there are at most max_cores of them: the
-// common case, whose value is exactly the correctly rounded mantissa / 10^fraction_digits (both
-// exact doubles), as simdjson computes it. Returns false, having decided nothing, for anything
-// else, including invalid JSON, which the general path then reports.
+// Reads `[n, n, ...]` at `p` into `out` when every element is a plain number (plain_number.hpp)
+// in [0, hi] and there are at most max_cores of them: the common case. Returns false, having
+// decided nothing, for anything else, including invalid JSON, which the general path then
+// reports.
 WINDASH_HOT bool read_plain_numbers(const char* p, std::vector<double>& out, double hi) {
-    static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    constexpr int max_digits = 15;
     if (*p++ != '[') return false;
     out.clear();
     while (is_json_space(*p)) ++p;
     if (*p == ']') return true;
     for (;;) {
         if (out.size() == sample_limits::max_cores) return false;
-        std::uint64_t mantissa = 0;
-        int digits = 0, fraction_digits = 0;
-        if (*p == '0') {
-            ++p, ++digits;  // JSON forbids further integer digits after a leading zero
-        } else {
-            if (*p < '1' || *p > '9') return false;
-            for (; *p >= '0' && *p <= '9'; ++p, ++digits)
-                mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
-        }
-        if (*p == '.') {
-            ++p;
-            for (; *p >= '0' && *p <= '9'; ++p, ++digits, ++fraction_digits)
-                mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
-            if (fraction_digits == 0) return false;
-        }
-        if (digits > max_digits) return false;
-        const double number = static_cast<double>(mantissa) / powers_of_ten[fraction_digits];
-        if (!(number <= hi)) return false;
+        double number = 0;
+        p = read_plain_number(p, number);
+        if (!p || !(number >= 0 && number <= hi)) return false;
         out.push_back(number);
         while (is_json_space(*p)) ++p;
         if (*p == ']') return true;
@@ -93,11 +76,6 @@ WINDASH_HOT status read_list(od::value value, std::vector<T>& out, std::size_t l
     out.resize(count);
     return status::ok;
 }
-
-constexpr double max_frequency_mhz = 1e6;
-constexpr double max_load = 1e6;
-constexpr double min_celsius = -273.15;
-constexpr double max_celsius = 1000;
 
 }  // namespace
 
@@ -209,13 +187,15 @@ status sample_reader::read_cpu(od::value value, cpu_usage& out) {
     bool has_total = false, has_per_core = false;
     WINDASH_TRY_READ(for_each_field(object, state_, [&](auto key, od::value field) {
         if (key.is("total"))
-            return has_total = true,
-                   read_number(field, out.total, 0, 100, {"cpu.total"}, rule::percent, state_);
+            return has_total = true, read_number(field, out.total, 0, sample_limits::max_percent,
+                                                 {"cpu.total"}, rule::percent, state_);
         if (key.is("perCore"))
             return has_per_core = true,
-                   read_numbers(field, out.per_core, 100, "cpu.perCore", rule::per_core);
+                   read_numbers(field, out.per_core, sample_limits::max_percent, "cpu.perCore",
+                                rule::per_core);
         if (key.is("freqMhz"))
-            return read_numbers(field, out.freq_mhz, max_frequency_mhz, "cpu.freqMhz", rule::freq);
+            return read_numbers(field, out.freq_mhz, sample_limits::max_frequency_mhz,
+                                "cpu.freqMhz", rule::freq);
         return status::unmatched;
     }));
     if (!has_total) return state_.reject(errc::missing_field, {"cpu.total"}, rule::required);
@@ -314,8 +294,8 @@ status sample_reader::read_load(od::value value, std::optional<load_average>& ou
     WINDASH_TRY_READ(for_each_element(array, state_, [&](std::size_t index, od::value element) {
         if (index == 3) return state_.reject(errc::out_of_range, {"load"}, rule::load);
         count = index + 1;
-        return read_number(element, averages[index], 0, max_load, {"load", index}, rule::load,
-                           state_);
+        return read_number(element, averages[index], 0, sample_limits::max_load, {"load", index},
+                           rule::load, state_);
     }));
     if (count != 3) return state_.reject(errc::out_of_range, {"load"}, rule::load);
     out = load_average{averages[0], averages[1], averages[2]};
@@ -339,7 +319,8 @@ status sample_reader::read_temperature(od::value value, std::size_t index, tempe
             return has_name = true, read_string(field, out.name, 1, sample_limits::max_name_length,
                                                 {"temps", index, ".name"}, rule::name, state_);
         if (key.is("c"))
-            return has_celsius = true, read_number(field, out.celsius, min_celsius, max_celsius,
+            return has_celsius = true, read_number(field, out.celsius, sample_limits::min_celsius,
+                                                   sample_limits::max_celsius,
                                                    {"temps", index, ".c"}, rule::celsius, state_);
         return status::unmatched;
     }));

@@ -236,6 +236,38 @@ TEST_CASE("batch limits: 1 to 1000 samples") {
           "samples: must be an array of 1 to 1000 samples");
 }
 
+TEST_CASE("the samples rule names the configured max_samples") {
+    auto samples = [](std::size_t n) {
+        std::string list;
+        for (std::size_t i = 0; i < n; ++i) list += (i ? "," : "") + spec_sample;
+        return batch_of(list);
+    };
+    struct row {
+        std::size_t max_samples;
+        std::string frame;
+        std::string expected;
+    };
+    const row table[] = {
+        {3, samples(3), "accepted"},
+        {3, samples(4), "samples: must be an array of 1 to 3 samples"},
+        {3, samples(0), "samples: must be an array of 1 to 3 samples"},
+        {3, R"({"type":"metrics","samples":{}})", "samples: must be an array of 1 to 3 samples"},
+        {1, samples(2), "samples: must be an array of 1 to 1 samples"},
+        {1500, samples(1500), "accepted"},
+        {1500, samples(1501), "samples: must be an array of 1 to 1500 samples"},
+    };
+    for (const auto& r : table) {
+        for (bool fast : {true, false}) {
+            CAPTURE(r.max_samples);
+            CAPTURE(r.frame.size());
+            CAPTURE(fast);
+            frame_parser parser({.max_samples = r.max_samples, .plain_fast_path = fast});
+            auto result = parser.parse(r.frame);
+            CHECK((result ? "accepted"s : result.error().message) == r.expected);
+        }
+    }
+}
+
 TEST_CASE("frame size limit: the limit is accepted, limit + 1 is refused") {
     frame_parser parser({.max_frame_bytes = 2000});
     std::string frame = batch_of(spec_sample);

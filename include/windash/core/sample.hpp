@@ -20,6 +20,11 @@ struct sample_limits {
     static constexpr std::size_t max_name_length = 256;    ///< `disk[].name`, `temps[].name`
     static constexpr std::size_t max_temperatures = 256;   ///< `temps`
     static constexpr std::size_t max_host_id_length = 64;  ///< `hostId`
+    static constexpr double max_percent = 100;             ///< `cpu.total`, `cpu.perCore` (from 0)
+    static constexpr double max_frequency_mhz = 1e6;       ///< `cpu.freqMhz` values (from 0)
+    static constexpr double max_load = 1e6;                ///< `load` values (from 0)
+    static constexpr double min_celsius = -273.15;         ///< `temps[].c`
+    static constexpr double max_celsius = 1000;            ///< `temps[].c`
 };
 
 /// CPU busy time in percent, [0, 100].
