@@ -15,11 +15,6 @@ void add_each(std::vector<stat>& into, const std::vector<double>& values) {
     for (std::size_t i = 0; i < values.size(); ++i) into[i].add(values[i]);
 }
 
-void merge_each(std::vector<stat>& into, const std::vector<stat>& from) {
-    if (into.size() < from.size()) into.resize(from.size());
-    for (std::size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
-}
-
 named_stats& find_named(std::vector<named_stats>& list, std::string_view name) {
     for (auto& n : list) {
         if (n.name == name) return n;
@@ -79,22 +74,6 @@ void put_named(blob_writer& w, const std::vector<named_stats>& list) {
         put(w, n.a);
         put(w, n.b);
     }
-}
-
-bool get_list(blob_reader& r, std::vector<stat>& list) {
-    std::uint32_t n = r.u32();
-    if (!r.ok() || n > sample_limits::max_cores) return false;
-    list.resize(n);
-    for (auto& s : list) s = get(r);
-    return r.ok();
-}
-
-bool get_named(blob_reader& r, std::vector<named_stats>& list) {
-    std::uint32_t n = r.u32();
-    if (!r.ok() || n > sample_limits::max_temperatures) return false;
-    list.resize(n);
-    for (auto& s : list) s = named_stats{r.str(), get(r), get(r)};
-    return r.ok();
 }
 
 // The scalar stats in their blob order.
@@ -202,21 +181,6 @@ void aggregate::add_lists(const sample& s) {
     }
 }
 
-void aggregate::merge(const aggregate& o) {
-    samples += o.samples;
-    auto mine = scalars(*this);
-    auto theirs = scalars(o);
-    for (std::size_t i = 0; i < mine.size(); ++i) mine[i]->merge(*theirs[i]);
-    merge_each(per_core, o.per_core);
-    merge_each(freq, o.freq);
-    for (const auto& d : o.disks) {
-        auto& n = find_named(disks, d.name);
-        n.a.merge(d.a);
-        n.b.merge(d.b);
-    }
-    for (const auto& t : o.temps) find_named(temps, t.name).a.merge(t.a);
-}
-
 std::string encode(const aggregate& a) {
     blob_writer w;
     w.u8(aggregate_version);
@@ -248,18 +212,6 @@ bool merge_encoded_lists(aggregate& into, std::string_view blob, bool with_scala
     return merge_lists(r, into);
 }
 
-std::optional<aggregate> decode_aggregate(std::string_view blob) {
-    blob_reader r(blob);
-    aggregate a;
-    if (r.u8() != aggregate_version) return std::nullopt;
-    a.samples = r.u64();
-    for (stat* s : scalars(a)) *s = get(r);
-    bool ok = get_list(r, a.per_core) && get_list(r, a.freq) && get_named(r, a.disks) &&
-              get_named(r, a.temps) && r.at_end();
-    if (!ok) return std::nullopt;
-    return a;
-}
-
 std::int64_t bucket_floor(std::int64_t ts_us, std::int64_t width) noexcept {
     std::int64_t q = ts_us / width;
     if (ts_us % width != 0 && ts_us < 0) --q;
@@ -278,15 +230,6 @@ query_plan plan_query(const history_query& q, timestamp now, const retention& ke
     if (tw) p.width = ceil_div(p.width, tw) * tw;
     if (tw) p.from = p.origin;  // rollup rows are keyed by their bucket start
     return p;
-}
-
-aggregate& history_builder::slot(std::int64_t ts_us) {
-    std::int64_t start = plan_.origin + (ts_us - plan_.origin) / plan_.width * plan_.width;
-    if (starts_.empty() || starts_.back() != start) {
-        starts_.push_back(start);
-        buckets_.emplace_back();
-    }
-    return buckets_.back();
 }
 
 aggregate& history_builder::open(std::int64_t start) {

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +31,7 @@ struct named_stats {
     bool operator==(const named_stats&) const = default;
 };
 
-/// Statistics of a set of samples; merging two aggregates equals aggregating the union.
+/// Statistics of a set of samples; merging an encoded aggregate equals aggregating the union.
 struct aggregate {
     std::uint64_t samples = 0;
     stat cpu_total, mem_used, mem_total, mem_available, swap_used, swap_total;
@@ -44,7 +43,6 @@ struct aggregate {
     /// Adds only the per-core and per-disk values of `s` (history's lists; the scalars of raw
     /// rows are aggregated in SQL).
     void add_lists(const sample& s);
-    void merge(const aggregate& o);
     bool operator==(const aggregate&) const = default;
 };
 
@@ -55,8 +53,6 @@ struct aggregate {
 /// Like merge_encoded() for rows whose history scalars were grouped in SQL: merges the lists
 /// (per core, per disk...), the scalars only when `with_scalars`, never the sample count.
 [[nodiscard]] bool merge_encoded_lists(aggregate& into, std::string_view blob, bool with_scalars);
-/// nullopt when `blob` is not what encode() wrote.
-[[nodiscard]] std::optional<aggregate> decode_aggregate(std::string_view blob);
 
 /// Start of the `width`-wide bucket holding `ts_us` (floor, also before 1970).
 [[nodiscard]] std::int64_t bucket_floor(std::int64_t ts_us, std::int64_t width) noexcept;
@@ -72,16 +68,11 @@ struct query_plan {
 
 [[nodiscard]] query_plan plan_query(const history_query& q, timestamp now, const retention& keep);
 
-/// Folds rows, in ascending time order, into the buckets of a plan.
+/// The buckets of a plan: opened in ascending order from the rows SQL grouped, then found again
+/// while the per-core and per-disk lists of the same rows are folded in.
 class history_builder {
   public:
     explicit history_builder(const query_plan& plan) : plan_(plan) {}
-    void add(std::int64_t ts_us, const sample& s) { slot(ts_us).add(s); }
-    void add(std::int64_t ts_us, const aggregate& a) { slot(ts_us).merge(a); }
-    /// Merges an encoded rollup row; false when it is damaged.
-    [[nodiscard]] bool add_encoded(std::int64_t ts_us, std::string_view blob) {
-        return merge_encoded(slot(ts_us), blob);
-    }
     /// The bucket starting at `start` (a bucket boundary of the plan), appended after the last
     /// one; starts must ascend.
     aggregate& open(std::int64_t start);
@@ -91,7 +82,6 @@ class history_builder {
     [[nodiscard]] history finish() const;
 
   private:
-    aggregate& slot(std::int64_t ts_us);
     query_plan plan_;
     std::vector<std::int64_t> starts_;
     std::vector<aggregate> buckets_;
