@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace windash::store::testing {
 
@@ -29,5 +30,12 @@ class backend {
 
 /// The backend of this test binary, created on first use.
 backend& current_backend();
+
+/// The name of this binary's backend ("sqlite" or "postgres"), known without creating it: test
+/// cases use it in doctest's skip decorators, which are evaluated as the cases register.
+[[nodiscard]] std::string_view backend_name() noexcept;
+
+/// Whether the backend has a database server to stop and restart (PostgreSQL does).
+[[nodiscard]] inline bool backend_has_server() noexcept { return backend_name() == "postgres"; }
 
 }  // namespace windash::store::testing

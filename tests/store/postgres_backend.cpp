@@ -9,7 +9,7 @@ namespace {
 
 class postgres_backend final : public backend {
   public:
-    std::string name() const override { return "postgres"; }
+    std::string name() const override { return std::string(backend_name()); }
     std::string fresh_url() override {
         return cluster_.create_database("t" + std::to_string(++count_));
     }
@@ -39,6 +39,8 @@ class postgres_backend final : public backend {
 };
 
 }  // namespace
+
+std::string_view backend_name() noexcept { return "postgres"; }
 
 backend& current_backend() {
     static postgres_backend instance;

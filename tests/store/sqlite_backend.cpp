@@ -21,7 +21,7 @@ class sqlite_backend final : public backend {
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
     }
-    std::string name() const override { return "sqlite"; }
+    std::string name() const override { return std::string(backend_name()); }
     std::string fresh_url() override {
         return (dir_ / ("db" + std::to_string(++count_) + ".sqlite")).string();
     }
@@ -51,6 +51,8 @@ class sqlite_backend final : public backend {
 };
 
 }  // namespace
+
+std::string_view backend_name() noexcept { return "sqlite"; }
 
 backend& current_backend() {
     static sqlite_backend instance;
