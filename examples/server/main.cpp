@@ -2,7 +2,7 @@
 // plus `user add` and `device add` for provisioning without a browser.
 #include <windash/ingest.hpp>
 #include <windash/store.hpp>
-#include <windash/store_postgres.hpp>
+#include <windash/store_open.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -29,6 +29,26 @@ struct settings {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::string log_level = "info";
     std::string email, name, host_id;
+    unsigned count = 1;            // device add: how many devices
+    bool discard_samples = false;  // benchmarks only: acknowledge without storing
+};
+
+// Benchmarks only (bench/ingest): checks tokens against the real store but acknowledges every
+// batch at once without storing it, to show what networking and parsing alone cost.
+class discarding_backend final : public ingest::backend {
+  public:
+    explicit discarding_backend(ingest::backend& real) : real_(real) {}
+    boost::system::result<ingest::agent_identity> authenticate(std::string_view token,
+                                                               std::string_view host_id) override {
+        return real_.authenticate(token, host_id);
+    }
+    void commit(store::device_batch batch, commit_handler done) override {
+        done(store::batch_outcome{static_cast<std::uint32_t>(batch.samples.size()), 0});
+    }
+    bool ready() override { return real_.ready(); }
+
+  private:
+    ingest::backend& real_;
 };
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
@@ -73,12 +93,17 @@ int serve(settings s, spdlog::logger& log) {
     };
     store::maintenance upkeep(*db, mo);
     auto storage = ingest::make_store_backend(*db, committer);
+    std::unique_ptr<ingest::backend> discarding;
+    if (s.discard_samples) {
+        log.warn("--discard-samples: batches are acknowledged WITHOUT being stored (benchmarks)");
+        discarding = std::make_unique<discarding_backend>(*storage);
+    }
 
     s.server.log = [&log](ingest::log_level l, std::string_view text) {
         log.log(level_of(l), "{}", text);
     };
     boost::asio::io_context ioc(static_cast<int>(s.threads));
-    ingest::server server(ioc, *storage, s.server);
+    ingest::server server(ioc, discarding ? *discarding : *storage, s.server);
     if (auto started = server.start(); !started) {
         log.error("cannot listen on {} ports {} and {}: {}", s.server.address, s.server.http_port,
                   s.server.ws_port, started.error().message());
@@ -117,16 +142,25 @@ int add_user(const settings& s, spdlog::logger& log) {
     return 0;
 }
 
+// One device: its token alone on the last line (SPEC §6). With --count N: hostIds H-0 .. H-(N-1),
+// one "hostId token" line each (load generators).
 int add_device(const settings& s, spdlog::logger& log) {
     auto db = open_database(s, log);
     if (!db) return 1;
-    auto token = ingest::add_device(*db, s.email, s.host_id, s.name);
-    if (!token) {
-        log.error("device add: {}", token.error().message);
-        return 1;
+    for (unsigned i = 0; i < s.count; ++i) {
+        std::string host = s.count == 1 ? s.host_id : s.host_id + "-" + std::to_string(i);
+        auto token = ingest::add_device(*db, s.email, host, s.name);
+        if (!token) {
+            log.error("device add {}: {}", host, token.error().message);
+            return 1;
+        }
+        if (s.count == 1) {
+            std::printf("device added for %s, hostId %s; its token:\n%s\n", s.email.c_str(),
+                        host.c_str(), token->c_str());
+        } else {
+            std::printf("%s %s\n", host.c_str(), token->c_str());
+        }
     }
-    std::printf("device added for %s, hostId %s; its token:\n%s\n", s.email.c_str(),
-                s.host_id.c_str(), token->c_str());
     return 0;
 }
 
@@ -200,6 +234,12 @@ int main(int argc, char** argv) {
     device_add->add_option("--email", s.email, "Owner's email")->required();
     device_add->add_option("--host-id", s.host_id, "The agent's hostId")->required();
     device_add->add_option("--name", s.name, "Device name (default: the hostId)");
+    device_add
+        ->add_option("--count", s.count,
+                     "Add N devices, hostIds <host-id>-0..N-1, printing 'hostId token' lines")
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_flag("--discard-samples", s.discard_samples,
+                 "Benchmarks only: acknowledge batches without storing them");
     CLI11_PARSE(app, argc, argv);
 
     auto log = make_logger(s.log_level);

@@ -25,14 +25,17 @@ agent_session::agent_session(beast::tcp_stream&& stream, connection_slot slot, a
       ping_timer_(ws_.get_executor()) {}
 
 agent_session::~agent_session() {
-    if (registered_) {
-        state().remove_agent(*this);
-        state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
-    }
+    if (registered_) state().remove_agent(*this);
+    if (connected_) state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
     state().metrics.batches_pending.fetch_sub(pending_.size(), std::memory_order_relaxed);
 }
 
 void agent_session::run(beast::http::request<beast::http::string_body> upgrade) {
+    // Registered before `stopping` is read: a shutdown either sees this session or this
+    // session sees the shutdown, and closes right after its handshake.
+    state().add_agent(*this, weak_from_this());
+    registered_ = true;
+    if (state().stopping.load()) closing_ = websocket::close_code::going_away;
     // The WebSocket layer keeps its own time from here: the HTTP deadline must not cut it.
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout t{};
@@ -54,9 +57,9 @@ void agent_session::run(beast::http::request<beast::http::string_body> upgrade) 
 void agent_session::on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "accept");
     open_ = true;
-    registered_ = true;
-    state().add_agent(*this, weak_from_this());
+    connected_ = true;
     state().metrics.agents_connected.fetch_add(1, std::memory_order_relaxed);
+    if (closing_) return maybe_close();
     last_heard_ = last_ping_ = clock::now();
     arm_ping();
     maybe_read();
@@ -64,9 +67,9 @@ void agent_session::on_accept(beast::error_code ec) {
 
 void agent_session::shutdown() {
     net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
-        if (!self->open_ || self->closing_) return;
+        if (self->closing_) return;
         self->closing_ = websocket::close_code::going_away;
-        self->maybe_close();
+        self->maybe_close();  // or, during the handshake, on_accept closes
     });
 }
 

@@ -81,7 +81,8 @@ class agent_session : public std::enable_shared_from_this<agent_session> {
     bool open_ = false;                                           // handshake done, not yet closed
     bool reading_ = false;                                        // a read is in flight
     bool writing_ = false;                                        // a write is in flight
-    bool registered_ = false;
+    bool registered_ = false;                                     // in server_state's registry
+    bool connected_ = false;  // handshake done: counted in agents_connected
 };
 
 }  // namespace windash::ingest::detail

@@ -2,7 +2,7 @@
 // real WebSocket agents, and the store read back directly. Compiled once per backend.
 #include "ingest/agent_client.hpp"
 #include "ingest/server_fixture.hpp"
-#include <windash/store_postgres.hpp>
+#include <windash/store_open.hpp>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -42,7 +42,7 @@ std::uint64_t stored_samples(const std::string& url) {
     std::uint64_t total = 0;
     for (const auto& d : *devices) {
         auto h = (*db)->query_history({d.id, base_time() - std::chrono::hours(1),
-                                       base_time() + std::chrono::hours(2), 100000});
+                                       base_time() + std::chrono::hours(24), 1000000});
         REQUIRE(h.has_value());
         for (auto c : h->sample_count) total += c;
     }
