@@ -10,7 +10,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -31,6 +33,7 @@ struct settings {
     std::string email, name, host_id;
     unsigned count = 1;            // device add: how many devices
     bool discard_samples = false;  // benchmarks only: acknowledge without storing
+    store::maintenance_options upkeep;
 };
 
 // Benchmarks only (bench/ingest): checks tokens against the real store but acknowledges every
@@ -87,7 +90,7 @@ int serve(settings s, spdlog::logger& log) {
     auto db = open_database(s, log);
     if (!db) return 1;
     store::group_committer committer(*db);
-    store::maintenance_options mo;
+    store::maintenance_options mo = s.upkeep;
     mo.on_error = [&log](std::string_view what, boost::system::error_code ec) {
         log.warn("maintenance: {}: {}", what, ec.message());
     };
@@ -164,6 +167,15 @@ int add_device(const settings& s, spdlog::logger& log) {
     return 0;
 }
 
+// A duration flag in milliseconds, bound to `target`, showing its default.
+void add_milliseconds(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                      const std::string& help) {
+    app.add_option_function<std::int64_t>(
+           name, [&target](std::int64_t ms) { target = std::chrono::milliseconds(ms); },
+           help + " (default " + std::to_string(target.count()) + ")")
+        ->check(CLI::PositiveNumber);
+}
+
 void add_server_options(CLI::App& app, settings& s) {
     auto& o = s.server;
     app.add_option("--address", o.address, "Address to listen on")
@@ -184,29 +196,15 @@ void add_server_options(CLI::App& app, settings& s) {
     app.add_option("--max-frame-bytes", o.max_frame_bytes, "Largest agent frame (SPEC §2)")
         ->capture_default_str();
     app.add_option("--max-pending-batches", o.max_pending_batches,
-                   "Batches per agent awaiting commit")
+                   "Batches per agent awaiting commit before its socket is no longer read")
         ->capture_default_str();
-    app.add_option(
-        "--ping-interval-ms",
-        [&o](const CLI::results_t& r) {
-            o.ping_interval = std::chrono::milliseconds(std::stoll(r[0]));
-            return true;
-        },
-        "Ping agents this often (20000)");
-    app.add_option(
-        "--silence-timeout-ms",
-        [&o](const CLI::results_t& r) {
-            o.silence_timeout = std::chrono::milliseconds(std::stoll(r[0]));
-            return true;
-        },
-        "Disconnect agents silent this long (60000)");
-    app.add_option(
-        "--request-timeout-ms",
-        [&o](const CLI::results_t& r) {
-            o.request_timeout = std::chrono::milliseconds(std::stoll(r[0]));
-            return true;
-        },
-        "Deadline for a whole HTTP request (10000)");
+    add_milliseconds(app, "--ping-interval-ms", o.ping_interval, "Ping agents this often");
+    add_milliseconds(app, "--silence-timeout-ms", o.silence_timeout,
+                     "Disconnect agents silent this long");
+    add_milliseconds(app, "--request-timeout-ms", o.request_timeout,
+                     "Deadline for a whole HTTP request");
+    add_milliseconds(app, "--maintenance-interval-ms", s.upkeep.interval,
+                     "Pause between rollup and retention passes");
 }
 
 }  // namespace

@@ -26,6 +26,8 @@ class connection final : public detail::connection {
     result<void> insert_metrics(std::span<const detail::staged_sample> rows,
                                 std::vector<char>& fresh) override;
     bool usable() override { return true; }
+    /// The SQLite handle, for the checkpointer's hook.
+    [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
 
   private:
     connection(sqlite3* db, const options& opts) : db_(db), log_(opts.log) {}

@@ -1,3 +1,4 @@
+#include "store_sqlite/checkpointer.hpp"
 #include "store_sqlite/connection.hpp"
 #include "store_sqlite/schema.hpp"
 #include <windash/store_sqlite.hpp>
@@ -14,8 +15,20 @@ result<std::unique_ptr<store>> open_sqlite_store(const std::string& path, option
     auto version = detail::migrate(**first, sqlite::sqlite_dialect(), now);
     if (!version) return version.error();
     auto make = [path, opts] { return sqlite::connection::open(path, opts); };
-    // SQLite allows one writer at a time; readers run beside it in WAL mode.
-    auto writers = std::make_shared<detail::pool>(make, 1);
+    // SQLite allows one writer at a time; readers run beside it in WAL mode. The writer's
+    // checkpoints run on the checkpointer's thread, which lives as long as the writer pool.
+    std::shared_ptr<sqlite::checkpointer> checkpoints;
+    try {
+        checkpoints = std::make_shared<sqlite::checkpointer>(path, opts);
+    } catch (const std::runtime_error&) {
+        return boost::system::error_code(errc::bad_url);
+    }
+    auto make_writer = [make, checkpoints]() -> result<std::unique_ptr<detail::connection>> {
+        auto c = make();
+        if (c) checkpoints->watch(static_cast<sqlite::connection&>(**c).handle());
+        return c;
+    };
+    auto writers = std::make_shared<detail::pool>(make_writer, 1);
     auto readers =
         std::make_shared<detail::pool>(make, std::max<std::size_t>(opts.max_connections, 1));
     return detail::make_sql_store(std::move(opts), writers, readers, *version);

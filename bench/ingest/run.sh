@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The ingest benchmark of issue #8, one command: windash-server against ingest_load on this
+# machine (both on its two cores), printing one row per case:
+#   (a) 50 agents, 30-sample batches, 4 in flight each, as fast as acks allow: SQLite, PostgreSQL
+#   (c) the same with the server's commit path replaced by a no-op sink (--discard-samples)
+#   (b) 10,000 agents, 1 sample every 2 s each, for 60 s (SQLite)
+# Columns: samples acknowledged per second (after commit), ack latency p50/p99/max, the server's
+# peak RSS and CPU seconds during the load run.
+# Usage: bench/ingest/run.sh [BUILD_DIR]   (default build/release; builds what it needs)
+#        CASES="a c" DURATION=20 FLEET=10000 FLEET_DURATION=60 bench/ingest/run.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build/release}
+duration=${DURATION:-20}
+fleet=${FLEET:-10000}
+fleet_duration=${FLEET_DURATION:-60}
+cases=${CASES:-"a c b"}
+cmake --build "$build" --target windash-server ingest_load > /dev/null
+server_bin=$build/examples/server/windash-server
+load_bin=$build/bench/ingest/ingest_load
+# 10,000 agents: a descriptor each in the server and in the load generator (separate processes).
+ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" -lt $((fleet + 1000)) ]; then
+    echo "descriptor limit $(ulimit -n) is below $((fleet + 1000)): lower FLEET"; exit 1
+fi
+
+work=$(mktemp -d /tmp/windash-ingest-bench.XXXXXX)
+chmod 755 "$work"
+server_pid=""
+pg_dir=""
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+cleanup() {
+    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null || true
+    [ -n "$pg_dir" ] && su postgres -c "$pg_bin/pg_ctl -D $pg_dir/data -m immediate -w stop" \
+        > /dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_postgres() {  # a throwaway cluster: initdb in a temp dir as `postgres`, a free loopback port
+    pg_dir=$work/pg
+    mkdir -p "$pg_dir" && chown postgres "$pg_dir"
+    local port
+    port=$(free_port)
+    su postgres -c "$pg_bin/initdb -D $pg_dir/data -U windash -A trust" > /dev/null
+    su postgres -c "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o '-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200' start" > /dev/null
+    su postgres -c "$pg_bin/createdb -h 127.0.0.1 -p $port -U windash bench"
+    echo "postgresql://windash@127.0.0.1:$port/bench"
+}
+
+provision() {  # url count -> tokens file
+    local url=$1 count=$2 tokens=$work/tokens-$RANDOM
+    echo 'load-benchmark-password' |
+        "$server_bin" --database-url "$url" user add --email load@example.com --name Load > /dev/null
+    "$server_bin" --database-url "$url" device add --email load@example.com --host-id load \
+        --count "$count" > "$tokens"
+    echo "$tokens"
+}
+
+# run_case NAME URL TOKENS SERVER_FLAGS -- LOAD_FLAGS
+run_case() {
+    local name=$1 url=$2 tokens=$3 server_flags=$4; shift 5
+    local log=$work/server.log
+    "$server_bin" --database-url "$url" --port 0 --ws-port 0 --log-level warn $server_flags \
+        > "$work/server.out" 2> "$log" &
+    server_pid=$!
+    local port=""
+    for _ in $(seq 1 300); do
+        port=$(grep -o 'ws://[^ ]*' "$work/server.out" 2>/dev/null | sed 's|.*:\([0-9]*\)/agent|\1|') || true
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { cat "$log"; echo "server did not start"; exit 1; }
+    local tck cpu0 cpu1 result
+    tck=$(getconf CLK_TCK)
+    cpu0=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+    result=$("$load_bin" --port "$port" --tokens "$tokens" "$@" | grep '^RESULT')
+    cpu1=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+    local hwm
+    hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+    kill -TERM "$server_pid"
+    wait "$server_pid" || true
+    server_pid=""
+    python3 - "$name" "$result" "$hwm" "$cpu0" "$cpu1" "$tck" <<'PY'
+import sys
+name, result, hwm, cpu0, cpu1, tck = sys.argv[1:]
+r = dict(kv.split("=") for kv in result.split()[1:])
+cpu = (float(cpu1) - float(cpu0)) / float(tck)
+print(f"| {name} | {r['connected']}/{r['agents']} | {float(r['samples_per_s']):,.0f} | "
+      f"{r['ack_ms_p50']} | {r['ack_ms_p99']} | {r['ack_ms_max']} | {int(hwm) / 1024:.0f} | "
+      f"{cpu:.1f} | {float(r['measured_s']):.0f} |")
+PY
+}
+
+echo "windash ingest benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(git -C "$root" rev-parse --short HEAD)"
+echo
+echo "| case | agents | samples/s acked | ack p50 ms | ack p99 ms | ack max ms | server peak RSS MB | server CPU s | measured s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in $cases; do
+    case $c in
+        a)
+            url=$work/a.db; tokens=$(provision "$url" 50)
+            run_case "(a) SQLite, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
+                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration"
+            url=$(start_postgres); tokens=$(provision "$url" 50)
+            run_case "(a) PostgreSQL, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
+                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration"
+            ;;
+        c)
+            url=$work/c.db; tokens=$(provision "$url" 50)
+            run_case "(c) no-op sink, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" \
+                "--discard-samples" -- --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration"
+            ;;
+        b)
+            url=$work/b.db; tokens=$(provision "$url" "$fleet")
+            run_case "(b) SQLite, $fleet agents x 1 sample every 2 s" "$url" "$tokens" \
+                "--max-connections 20000" -- --agents "$fleet" --batch 1 --window 4 \
+                --interval-ms 2000 --warmup 4 --duration "$fleet_duration"
+            ;;
+    esac
+done
