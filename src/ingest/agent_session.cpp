@@ -26,7 +26,10 @@ agent_session::agent_session(beast::tcp_stream&& stream, connection_slot slot, a
 
 agent_session::~agent_session() {
     if (registered_) state().remove_agent(*this);
-    if (connected_) state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
+    if (connected_) {
+        state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
+        state().agent_left(last_contact());
+    }
     state().metrics.batches_pending.fetch_sub(pending_.size(), std::memory_order_relaxed);
 }
 
@@ -48,7 +51,7 @@ void agent_session::run(beast::http::request<beast::http::string_body> upgrade) 
         res.set(beast::http::field::server, "windash-server");
     }));
     ws_.control_callback([this](websocket::frame_type, beast::string_view) {
-        last_heard_ = clock::now();  // pongs and pings count as signs of life
+        heard();  // pongs and pings count as signs of life
     });
     ws_.async_accept(upgrade,
                      beast::bind_front_handler(&agent_session::on_accept, shared_from_this()));
@@ -57,12 +60,24 @@ void agent_session::run(beast::http::request<beast::http::string_body> upgrade) 
 void agent_session::on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "accept");
     open_ = true;
+    heard();
     connected_ = true;
     state().metrics.agents_connected.fetch_add(1, std::memory_order_relaxed);
     if (closing_) return maybe_close();
-    last_heard_ = last_ping_ = clock::now();
+    last_ping_ = last_heard_;
     arm_ping();
     maybe_read();
+}
+
+void agent_session::heard() {
+    last_heard_ = clock::now();
+    auto wall =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    heard_us_.store(wall.time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+store::contact agent_session::last_contact() const noexcept {
+    return {who_.device_id, timestamp(std::chrono::microseconds(heard_us_.load()))};
 }
 
 void agent_session::shutdown() {
@@ -91,7 +106,7 @@ void agent_session::on_read(beast::error_code ec, std::size_t bytes) {
         return;
     }
     if (ec) return fail(ec, "read");
-    last_heard_ = clock::now();
+    heard();
     server_metrics::bump(state().metrics.frames);
     if (closing_) return;  // shutting down: not acknowledged, so the agent sends it again
     if (!ws_.got_text()) {

@@ -14,6 +14,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -34,6 +35,10 @@ class agent_session : public std::enable_shared_from_this<agent_session> {
     /// Stops reading, waits for the batches in flight to be acknowledged, closes with 1001.
     /// Thread-safe.
     void shutdown();
+    /// Whether the handshake is done and the connection not yet gone. Thread-safe.
+    [[nodiscard]] bool connected() const noexcept { return connected_.load(); }
+    /// When the agent was last heard from: a frame, or a pong. Thread-safe.
+    [[nodiscard]] store::contact last_contact() const noexcept;
 
   private:
     using clock = std::chrono::steady_clock;
@@ -65,6 +70,7 @@ class agent_session : public std::enable_shared_from_this<agent_session> {
     void on_ping_timer(boost::beast::error_code ec);
     void maybe_close();
     void fail(boost::beast::error_code ec, const char* what);
+    void heard();
     [[nodiscard]] server_state& state() const noexcept { return slot_.state(); }
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -82,7 +88,8 @@ class agent_session : public std::enable_shared_from_this<agent_session> {
     bool reading_ = false;                                        // a read is in flight
     bool writing_ = false;                                        // a write is in flight
     bool registered_ = false;                                     // in server_state's registry
-    bool connected_ = false;  // handshake done: counted in agents_connected
+    std::atomic<bool> connected_{false};     // handshake done: counted in agents_connected
+    std::atomic<std::int64_t> heard_us_{0};  // last_heard_ on the system clock, for storage
 };
 
 }  // namespace windash::ingest::detail

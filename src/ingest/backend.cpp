@@ -8,6 +8,8 @@ namespace windash::ingest {
 
 void backend::write_metrics(std::string&) const {}
 
+bool backend::record_contact(std::span<const store::contact>) { return true; }
+
 namespace {
 
 class store_backend final : public backend {
@@ -32,6 +34,10 @@ class store_backend final : public backend {
     }
 
     bool ready() override { return db_.ping().has_value(); }
+
+    bool record_contact(std::span<const store::contact> contacts) override {
+        return db_.record_contact(contacts).has_value();
+    }
 
     void write_metrics(std::string& out) const override {
         auto s = committer_.stats();

@@ -1,21 +1,31 @@
 #include "ingest/agent_session.hpp"
 #include "ingest/listener.hpp"
+#include "ingest/presence.hpp"
 #include "ingest/server_state.hpp"
 #include <windash/ingest/server.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace windash::ingest {
 
 namespace net = boost::asio;
 using net::ip::tcp;
 
-struct server::impl {
+struct server::impl : std::enable_shared_from_this<server::impl> {
     impl(net::io_context& ioc, backend& storage, server_options opts)
-        : ioc_(ioc), state_(std::make_shared<detail::server_state>(storage, std::move(opts))) {}
+        : ioc_(ioc),
+          state_(std::make_shared<detail::server_state>(storage, std::move(opts))),
+          contacts_(
+              std::chrono::duration_cast<std::chrono::microseconds>(state_->opts.contact_refresh)),
+          strand_(net::make_strand(ioc)),
+          contact_timer_(strand_) {}
 
     boost::system::result<void> start() {
         const auto& o = state_->opts;
@@ -35,11 +45,75 @@ struct server::impl {
             ws_->run();
         }
         http_->run();
+        net::dispatch(strand_, [self = shared_from_this()] { self->arm_contact_timer(); });
         return {};
+    }
+
+    // SPEC §2 online state: contact times go to storage from one chain on strand_ (timer ->
+    // blocking write -> timer), so at most one write is in flight; shutdown() ends the chain
+    // with a last write for the agents it closed, then calls its `done`.
+    void arm_contact_timer() {
+        contact_timer_.expires_after(state_->opts.contact_flush_interval);
+        contact_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec && !self->final_requested_) self->start_flush();
+        });
+    }
+
+    void start_flush() {
+        flushing_ = true;
+        std::vector<store::contact> connected;
+        for (auto& agent : state_->agents()) {
+            if (agent->connected()) connected.push_back(agent->last_contact());
+        }
+        auto departed = state_->take_departed();
+        auto due = contacts_.due(connected, departed);
+        if (due.empty()) return on_flushed(true, {}, {});
+        net::post(state_->blocking, [self = shared_from_this(), due = std::move(due),
+                                     departed = std::move(departed)]() mutable {
+            bool ok = self->state_->storage.record_contact(due);
+            auto strand = self->strand_;
+            net::post(strand, [self = std::move(self), ok, due = std::move(due),
+                               departed = std::move(departed)]() mutable {
+                self->on_flushed(ok, std::move(due), std::move(departed));
+            });
+        });
+    }
+
+    void on_flushed(bool ok, std::vector<store::contact> due,
+                    std::vector<store::contact> departed) {
+        flushing_ = false;
+        if (ok) {
+            contacts_.written(due, departed);
+        } else {
+            for (auto& c : departed) state_->agent_left(c);  // again next time
+        }
+        if (!final_requested_) return arm_contact_timer();
+        if (!final_started_) {
+            final_started_ = true;
+            return start_flush();
+        }
+        net::post(ioc_, std::exchange(final_done_, {}));
+    }
+
+    void final_flush(std::function<void()> done) {
+        final_requested_ = true;
+        final_done_ = std::move(done);
+        contact_timer_.cancel();
+        if (!flushing_) {
+            final_started_ = true;
+            start_flush();
+        }
     }
 
     void shutdown(std::function<void()> done) {
         state_->stopping = true;
+        // The last contacts of the agents closed below are written before `done`.
+        done = [self = shared_from_this(), done = std::move(done)]() mutable {
+            auto strand = self->strand_;
+            net::dispatch(strand, [self = std::move(self), done = std::move(done)]() mutable {
+                self->final_flush(std::move(done));
+            });
+        };
         if (http_) http_->stop();
         if (ws_) ws_->stop();
         for (auto& agent : state_->agents()) agent->shutdown();
@@ -69,12 +143,23 @@ struct server::impl {
     std::shared_ptr<detail::server_state> state_;
     std::shared_ptr<detail::listener> http_;
     std::shared_ptr<detail::listener> ws_;
+    detail::contact_tracker contacts_;
+    net::strand<net::io_context::executor_type> strand_;  // the contact chain's state below
+    net::steady_timer contact_timer_;
+    bool flushing_ = false;
+    bool final_requested_ = false;
+    bool final_started_ = false;
+    std::function<void()> final_done_;
 };
 
 server::server(net::io_context& ioc, backend& storage, server_options opts)
     : impl_(std::make_shared<impl>(ioc, storage, std::move(opts))) {}
 
 server::~server() {
+    net::dispatch(impl_->strand_, [i = impl_] {
+        i->final_requested_ = true;
+        i->contact_timer_.cancel();
+    });
     if (impl_->http_) impl_->http_->stop();
     if (impl_->ws_) impl_->ws_->stop();
 }

@@ -1,6 +1,7 @@
 #include "ingest/server_state.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace windash::ingest::detail {
 
@@ -57,6 +58,16 @@ std::vector<std::shared_ptr<agent_session>> server_state::agents() {
 std::size_t server_state::agent_count() {
     std::lock_guard lock(agents_mutex_);
     return agents_.size();
+}
+
+void server_state::agent_left(store::contact last) {
+    std::lock_guard lock(agents_mutex_);
+    departed_.push_back(last);
+}
+
+std::vector<store::contact> server_state::take_departed() {
+    std::lock_guard lock(agents_mutex_);
+    return std::exchange(departed_, {});
 }
 
 std::string server_state::prometheus() const {

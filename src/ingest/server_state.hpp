@@ -62,6 +62,10 @@ struct server_state {
     /// The agents connected now.
     [[nodiscard]] std::vector<std::shared_ptr<agent_session>> agents();
     [[nodiscard]] std::size_t agent_count();
+    /// An agent's connection ended; its last contact is written at the next flush.
+    void agent_left(store::contact last);
+    /// The departures since the last call.
+    [[nodiscard]] std::vector<store::contact> take_departed();
     /// Everything `/metrics` answers: the server's metrics, then the backend's.
     [[nodiscard]] std::string prometheus() const;
 
@@ -75,6 +79,7 @@ struct server_state {
   private:
     std::mutex agents_mutex_;
     std::unordered_map<agent_session*, std::weak_ptr<agent_session>> agents_;
+    std::vector<store::contact> departed_;  // guarded by agents_mutex_
 };
 
 /// One open connection, counted in server_metrics::connections_open while it lives.

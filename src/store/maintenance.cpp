@@ -68,19 +68,25 @@ void maintenance::pass() {
 }
 
 // Calls `call` (true: more to do) until done, failed, stopped or max_batches, pausing between
-// calls: the store's writer is released after every call, and the pause lets a waiting commit
-// take it before the next batch.
+// calls: the store's writer is released after every call, and the pause (at least batch_pause,
+// longer to keep within max_duty) lets waiting commits take it before the next batch.
 template <class F>
 void maintenance::batches(std::string_view what, F&& call) {
+    const double duty = std::clamp(opts_.max_duty, 0.01, 1.0);
     for (std::size_t i = 0; i < opts_.max_batches; ++i) {
+        auto started = std::chrono::steady_clock::now();
         auto more = call();
+        auto took = std::chrono::steady_clock::now() - started;
         if (!more) {
             if (opts_.on_error) opts_.on_error(what, more.error());
             return;
         }
         if (!*more) return;
+        auto pause = std::max<std::chrono::steady_clock::duration>(
+            opts_.batch_pause, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   took * ((1 - duty) / duty)));
         std::unique_lock lock(mutex_);
-        if (wake_.wait_for(lock, opts_.batch_pause, [this] { return stopping_; })) return;
+        if (wake_.wait_for(lock, pause, [this] { return stopping_; })) return;
     }
 }
 

@@ -22,10 +22,11 @@ user to_user(const row& r) {
             from_us(r.i64(4))};
 }
 
-#define WINDASH_DEVICE_COLUMNS "id, user_id, host_id, name, created_at, last_seen_at"
+#define WINDASH_DEVICE_COLUMNS \
+    "id, user_id, host_id, name, created_at, last_seen_at, last_contact_at"
 device to_device(const row& r) {
-    return {r.i64(0),          r.i64(1),         std::string(r.text(2)), std::string(r.text(3)),
-            from_us(r.i64(4)), optional_ts(r, 5)};
+    return {r.i64(0),          r.i64(1),          std::string(r.text(2)), std::string(r.text(3)),
+            from_us(r.i64(4)), optional_ts(r, 5), optional_ts(r, 6)};
 }
 
 #define WINDASH_CODE_COLUMNS                                                     \
@@ -264,6 +265,20 @@ result<device> sql_store::find_device_by_token(const secret_hash& token) {
                     "SELECT " WINDASH_DEVICE_COLUMNS
                     " FROM devices WHERE token_hash = $1 AND deleted_at IS NULL",
                     {hash_value(token)}, to_device);
+}
+
+result<void> sql_store::record_contact(std::span<const contact> contacts) {
+    if (contacts.empty()) return {};
+    return in_transaction(*writers_, [&](connection& c) -> result<void> {
+        for (const auto& k : contacts) {
+            auto r = run(c,
+                         "UPDATE devices SET last_contact_at = $1 WHERE id = $2 AND "
+                         "(last_contact_at IS NULL OR last_contact_at < $1)",
+                         {to_us(k.at), k.device_id});
+            if (!r) return r.error();
+        }
+        return {};
+    });
 }
 
 result<device> sql_store::rename_device(row_id user_id, row_id device_id, std::string_view name) {

@@ -37,6 +37,7 @@ class sql_store final : public store {
     result<device> find_device(row_id user_id, row_id device_id) override;
     result<device> find_device_by_token(const secret_hash& token) override;
     result<device> rename_device(row_id user_id, row_id device_id, std::string_view name) override;
+    result<void> record_contact(std::span<const contact> contacts) override;
     result<void> delete_device(row_id user_id, row_id device_id) override;
     result<void> rotate_device_token(row_id user_id, row_id device_id,
                                      const secret_hash& token) override;

@@ -113,6 +113,9 @@ ALTER TABLE metrics_1h ADD COLUMN net_rx_sum REAL;
 CREATE INDEX metrics_1m_scalars ON metrics_1m (device_id, bucket, samples, cpu_min, cpu_max, cpu_sum, mem_used_min, mem_used_max, mem_used_sum, mem_total_min, mem_total_max, mem_total_sum, net_tx_min, net_tx_max, net_tx_sum, net_rx_min, net_rx_max, net_rx_sum);
 CREATE INDEX metrics_1h_scalars ON metrics_1h (device_id, bucket, samples, cpu_min, cpu_max, cpu_sum, mem_used_min, mem_used_max, mem_used_sum, mem_total_min, mem_total_max, mem_total_sum, net_tx_min, net_tx_max, net_tx_sum, net_rx_min, net_rx_max, net_rx_sum);
 )sql"},
+    {3, "device contact time (online state)", R"sql(
+ALTER TABLE devices ADD COLUMN last_contact_at INTEGER;
+)sql"},
 };
 
 }  // namespace

@@ -11,10 +11,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace windash::testing {
@@ -53,6 +55,36 @@ std::uint64_t metric_value(const std::string& metrics, const std::string& name) 
     auto at = metrics.find("\n" + name + " ");
     REQUIRE_MESSAGE(at != std::string::npos, name << " missing");
     return std::stoull(metrics.substr(at + name.size() + 2));
+}
+
+// The device of `host` as stored now.
+store::device stored_device(const std::string& url, const std::string& host) {
+    auto db = store::open_store(url);
+    REQUIRE(db.has_value());
+    auto devices = (*db)->list_devices(1);
+    REQUIRE(devices.has_value());
+    for (auto& d : *devices) {
+        if (d.host_id == host) return d;
+    }
+    FAIL("no device " << host);
+    return {};
+}
+
+timestamp wall_now() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+}
+
+// Polls the device until its stored contact time satisfies `ok` (at most 5 s).
+store::device wait_for_contact(const std::string& url, const std::string& host,
+                               const std::function<bool(const store::device&)>& ok) {
+    store::device d;
+    for (int i = 0; i < 50; ++i) {
+        d = stored_device(url, host);
+        if (ok(d)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return d;
 }
 
 // Connected as host-a with a valid token.
@@ -359,10 +391,16 @@ TEST_CASE("an agent that stops answering pings is disconnected after the silence
     CHECK(wait_for_metric(s, "windash_agents_connected", 1, std::chrono::seconds(2)) == 1);
     // No read is made, so the client answers no ping: to the server it is a dead peer.
     auto started = std::chrono::steady_clock::now();
+    auto last_heard = wall_now();
     CHECK(wait_for_metric(s, "windash_agents_closed_silent_total", 1, std::chrono::seconds(5)) ==
           1);
     CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(900));
     CHECK(wait_for_metric(s, "windash_agents_connected", 0, std::chrono::seconds(2)) == 0);
+    // Its stored contact is the handshake, not the close: offline 60 s after it was last heard.
+    auto d = wait_for_contact(a.url, "host-a",
+                              [](const store::device& x) { return x.last_contact_at.has_value(); });
+    REQUIRE(d.last_contact_at.has_value());
+    CHECK(*d.last_contact_at <= last_heard);
     // An agent that reads (and so answers pings) stays connected past the timeout.
     agent_client live;
     connect(live, s, a);
@@ -373,6 +411,36 @@ TEST_CASE("an agent that stops answering pings is disconnected after the silence
     CHECK(metric_value(metrics, "windash_agents_connected") == 1);
     REQUIRE(live.send(metrics_frame("host-a", 0, 1, 1)));
     CHECK(parse_object(live.receive()).at("accepted") == 1);
+}
+
+TEST_CASE("online state: contact stored while connected and at departure (SPEC §2)") {
+    agent_setup a;
+    server_process s(a.url);
+    CHECK_FALSE(stored_device(a.url, "host-a").last_contact_at.has_value());
+    auto before = wall_now();
+    {
+        agent_client c;
+        connect(c, s, a);
+        auto d = wait_for_contact(
+            a.url, "host-a", [](const store::device& x) { return x.last_contact_at.has_value(); });
+        REQUIRE(d.last_contact_at.has_value());
+        CHECK(*d.last_contact_at >= before);
+        CHECK(store::is_online(d, wall_now()));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        REQUIRE(c.send(metrics_frame("host-a", 0, 1, 1)));
+        REQUIRE(c.receive().text.has_value());
+        c.close();
+    }
+    auto left = wall_now();
+    // The departure writes the time of the last frame: offline 60 s after it.
+    auto d = wait_for_contact(a.url, "host-a", [&](const store::device& x) {
+        return x.last_contact_at && *x.last_contact_at >= before + std::chrono::milliseconds(300);
+    });
+    REQUIRE(d.last_contact_at.has_value());
+    CHECK(*d.last_contact_at >= before + std::chrono::milliseconds(300));
+    CHECK(*d.last_contact_at <= left);
+    CHECK(store::is_online(d, left));
+    CHECK_FALSE(store::is_online(d, *d.last_contact_at + store::online_window));
 }
 
 TEST_CASE("1,000 connect and disconnect cycles leave no descriptor behind") {
@@ -427,7 +495,7 @@ TEST_CASE("SIGTERM: batches in flight are acknowledged and stored, then 1001") {
     }
     auto status = s.process().wait(std::chrono::seconds(30));
     REQUIRE(status.has_value());
-    CHECK(WIFEXITED(*status));
+    CHECK_MESSAGE(WIFEXITED(*status), "signal " << WTERMSIG(*status) << ", log " << s.log_path());
     CHECK(WEXITSTATUS(*status) == 0);
     MESSAGE(acked << " of " << batches << " batches acknowledged before the close");
     // Acknowledged means stored; what was not acknowledged the agent still holds.

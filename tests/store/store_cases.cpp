@@ -24,12 +24,12 @@ TEST_CASE("migrations are applied once and the schema survives reopening") {
     row_id id = 0;
     {
         auto s = must(current_backend().open(url, test_options()));
-        CHECK(s->schema_version() == 2);
+        CHECK(s->schema_version() == 3);
         must(s->ping());
         id = must(s->create_user("a@example.com", "Ann", "h", base_time())).id;
     }
     auto again = must(current_backend().open(url, test_options()));
-    CHECK(again->schema_version() == 2);
+    CHECK(again->schema_version() == 3);
     CHECK(must(again->find_user(id)).email == "a@example.com");
 }
 
@@ -139,6 +139,26 @@ TEST_CASE("devices belong to their user; rename, rotate and delete") {
     CHECK(s->find_device_by_token(hash_secret("new")).error() == errc::not_found);
     CHECK(must(s->list_devices(dev.user_id)).empty());
     CHECK(s->find_device(dev.user_id, dev.id).error() == errc::not_found);
+}
+
+TEST_CASE("record_contact advances a device's contact time, never backwards (SPEC §2 online)") {
+    auto s = open_fresh();
+    auto a = make_device(*s, "a@example.com");
+    auto b = make_device(*s, "b@example.com");
+    CHECK_FALSE(must(s->find_device(a.user_id, a.id)).last_contact_at.has_value());
+    CHECK_FALSE(is_online(must(s->find_device(a.user_id, a.id)), base_time()));
+    const contact first[] = {{a.id, base_time()}, {b.id, base_time() + 5s}, {999999, base_time()}};
+    must(s->record_contact(first));
+    auto dev = must(s->find_device(a.user_id, a.id));
+    CHECK(dev.last_contact_at == base_time());
+    CHECK(is_online(dev, base_time() + 59s));
+    CHECK_FALSE(is_online(dev, base_time() + 60s));
+    // An older contact (another server, a late flush) does not move it back.
+    const contact older[] = {{a.id, base_time() - 30s}, {b.id, base_time() + 10s}};
+    must(s->record_contact(older));
+    CHECK(must(s->find_device(a.user_id, a.id)).last_contact_at == base_time());
+    CHECK(must(s->list_devices(b.user_id))[0].last_contact_at == base_time() + 10s);
+    must(s->record_contact({}));
 }
 
 TEST_CASE("metrics commits count accepted samples and duplicates per batch") {

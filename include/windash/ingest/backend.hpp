@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,11 @@ class backend {
 
     /// Whether storage is reachable now (SPEC §6 `/readyz`).
     [[nodiscard]] virtual bool ready() = 0;
+
+    /// Records when agents were last heard from (SPEC §2 online state; newest wins). Blocking,
+    /// called about once a second with what changed; false: not recorded, sent again later.
+    /// Default: nothing to record, true.
+    virtual bool record_contact(std::span<const store::contact> contacts);
 
     /// Appends backend-specific Prometheus lines to `out` (text format 0.0.4). Default: none.
     virtual void write_metrics(std::string& out) const;

@@ -47,6 +47,12 @@ struct server_options {
     std::size_t max_body_bytes = 64 * 1024;
     /// Open connections (HTTP and agents) at most; past it new ones are closed at once.
     std::size_t max_connections = 20000;
+    /// Agents' contact times (SPEC §2 online state) are written this often: departures and new
+    /// arrivals at the next write, connected agents again once `contact_refresh` has passed.
+    std::chrono::milliseconds contact_flush_interval{std::chrono::seconds{1}};
+    /// A connected agent's contact time is rewritten after this long (well inside the 60 s
+    /// online window, so a connected agent never shows offline).
+    std::chrono::milliseconds contact_refresh{std::chrono::seconds{20}};
     /// shutdown() waits at most this long for agents' batches in flight to be acknowledged.
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds{30}};
     /// Threads for blocking backend calls (token checks, readiness probes).

@@ -33,6 +33,11 @@ struct maintenance_options {
     std::size_t max_batches = 1000;
     /// Pause after each batch, letting queued commits take the writer first.
     std::chrono::milliseconds batch_pause{1};
+    /// Share of wall time maintenance may spend in batches while it has a backlog: after a
+    /// batch that took d, it pauses at least d * (1 - max_duty) / max_duty. Under an ingest
+    /// burst the rollups fall behind and catch up afterwards, instead of taking the writer
+    /// (and a core) from commits. 1 turns the limit off.
+    double max_duty = 0.25;
     /// Receives what failed and why; called on the maintenance thread. Default: dropped.
     /// A failed pass is retried at the next interval.
     std::function<void(std::string_view what, boost::system::error_code ec)> on_error;

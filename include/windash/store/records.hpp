@@ -6,6 +6,7 @@
 #include <windash/core/timestamp.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,6 +52,24 @@ struct device {
     std::string name;
     timestamp created_at{};
     std::optional<timestamp> last_seen_at;  ///< newest sample ts committed for this device
+    /// When a server last heard from the device's agent (a frame or a pong), written by
+    /// record_contact(); see is_online().
+    std::optional<timestamp> last_contact_at;
+};
+
+/// SPEC §2: how long after its agent was last heard from a device still counts as online.
+inline constexpr std::chrono::seconds online_window{60};
+
+/// SPEC §2: online while connected (the server records contact at least every 20 s while an
+/// agent is connected), offline `online_window` after the last contact.
+[[nodiscard]] inline bool is_online(const device& d, timestamp now) noexcept {
+    return d.last_contact_at && now - *d.last_contact_at < online_window;
+}
+
+/// That a server heard from a device's agent at `at` (input of record_contact).
+struct contact {
+    row_id device_id = 0;
+    timestamp at{};
 };
 
 /// Where a device code stands in the RFC 8628 flow (SPEC §3).

@@ -95,6 +95,10 @@ class store {
     /// Replaces the token hash: the old token stops working when this returns.
     [[nodiscard]] virtual result<void> rotate_device_token(row_id user_id, row_id device_id,
                                                            const secret_hash& token) = 0;
+    /// Advances each device's last_contact_at to its `at` (never backwards), in one
+    /// transaction; unknown or deleted devices are skipped. Several servers may call it for the
+    /// same device: the newest contact wins (SPEC §2 online state across servers).
+    [[nodiscard]] virtual result<void> record_contact(std::span<const contact> contacts) = 0;
 
     // Metrics (SPEC §2, §7).
     /// Stores every batch in one durable transaction (SQLite WAL + synchronous=FULL, PostgreSQL
