@@ -224,4 +224,27 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("two servers on one PostgreSQL both serve any device's agent" *
+          doctest::skip(!has_database_server)) {
+    fleet f(2);
+    server_process one(f.url);
+    server_process two(f.url);
+    std::atomic<bool> never{false};
+    // Each agent on each server in turn: tokens, acks and rows are shared through the database.
+    auto a1 = stream(one.ws_port(), f.hosts[0], f.tokens[0], 0, 5, 2, never);
+    auto b2 = stream(two.ws_port(), f.hosts[1], f.tokens[1], 0, 5, 2, never);
+    auto a2 = stream(two.ws_port(), f.hosts[0], f.tokens[0], 5, 10, 2, never);
+    auto b1 = stream(one.ws_port(), f.hosts[1], f.tokens[1], 5, 10, 2, never);
+    for (const auto* r : {&a1, &b2, &a2, &b1}) {
+        CHECK(r->acked == r->sent);
+        CHECK(r->accepted == 5 * batch_size);
+    }
+    // A resend to the other server is recognised as duplicates.
+    auto again = stream(one.ws_port(), f.hosts[0], f.tokens[0], 5, 10, 2, never);
+    CHECK(again.duplicates == 5 * batch_size);
+    auto rows = f.stored();
+    CHECK(rows[0] == 10 * batch_size);
+    CHECK(rows[1] == 10 * batch_size);
+}
+
 }  // namespace windash::testing
