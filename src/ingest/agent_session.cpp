@@ -4,6 +4,7 @@
 #include <windash/protocol/writer.hpp>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -151,11 +152,14 @@ void agent_session::submit(protocol::metrics_batch& batch) {
     pending_.push_back(std::move(entry));
     store::device_batch rows{who_.device_id, std::move(batch.samples)};
     batch.samples.clear();
-    state().storage.commit(std::move(rows), [self = shared_from_this(), id](auto r) mutable {
-        auto strand = self->ws_.get_executor();
-        net::post(strand, [self = std::move(self), id, r = std::move(r)]() mutable {
+    // The guard keeps the io_context running while the commit is in flight (shutdown).
+    auto guard = net::make_work_guard(ws_.get_executor());
+    state().storage.commit(std::move(rows), [self = shared_from_this(), id,
+                                             guard = std::move(guard)](auto r) mutable {
+        net::post(guard.get_executor(), [self = std::move(self), id, r = std::move(r)]() mutable {
             self->on_commit(id, std::move(r));
         });
+        guard.reset();
     });
 }
 

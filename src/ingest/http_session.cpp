@@ -129,15 +129,13 @@ void http_session::upgrade_agent(request&& req) {
         return respond(json(http::status::unauthorized, R"({"error":"invalid_token"})", v));
     }
     // The token check may wait on the database: it runs on the blocking pool, then comes back.
-    net::post(
-        state().blocking, [self = shared_from_this(), req = std::move(req),
-                           token = std::string(*token), host = std::move(*host_id)]() mutable {
-            auto who = self->state().storage.authenticate(token, host);
-            auto ex = self->stream_.get_executor();
-            net::post(
-                ex, [self = std::move(self), req = std::move(req), who = std::move(who)]() mutable {
-                    self->on_authenticated(std::move(req), std::move(who));
-                });
+    run_blocking(
+        state(), stream_.get_executor(),
+        [&storage = state().storage, token = std::string(*token), host = std::move(*host_id)] {
+            return storage.authenticate(token, host);
+        },
+        [self = shared_from_this(), req = std::move(req)](auto who) mutable {
+            self->on_authenticated(std::move(req), std::move(who));
         });
 }
 
@@ -155,15 +153,13 @@ void http_session::on_authenticated(request&& req, boost::system::result<agent_i
 }
 
 void http_session::check_ready(request&& req) {
-    net::post(state().blocking, [self = shared_from_this(), v = req.version()]() mutable {
-        bool ready = self->state().storage.ready();
-        auto ex = self->stream_.get_executor();
-        net::post(ex, [self = std::move(self), v, ready] {
+    run_blocking(
+        state(), stream_.get_executor(), [&storage = state().storage] { return storage.ready(); },
+        [self = shared_from_this(), v = req.version()](bool ready) {
             self->respond(
                 ready ? json(http::status::ok, R"({"status":"ready"})", v)
                       : json(http::status::service_unavailable, R"({"status":"unavailable"})", v));
         });
-    });
 }
 
 void http_session::respond(response&& res) {

@@ -68,15 +68,12 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         auto departed = state_->take_departed();
         auto due = contacts_.due(connected, departed);
         if (due.empty()) return on_flushed(true, {}, {});
-        net::post(state_->blocking, [self = shared_from_this(), due = std::move(due),
-                                     departed = std::move(departed)]() mutable {
-            bool ok = self->state_->storage.record_contact(due);
-            auto strand = self->strand_;
-            net::post(strand, [self = std::move(self), ok, due = std::move(due),
-                               departed = std::move(departed)]() mutable {
+        auto write = [&storage = state_->storage, due] { return storage.record_contact(due); };
+        run_blocking(
+            *state_, strand_, std::move(write),
+            [self = shared_from_this(), due, departed = std::move(departed)](bool ok) mutable {
                 self->on_flushed(ok, std::move(due), std::move(departed));
             });
-        });
     }
 
     void on_flushed(bool ok, std::vector<store::contact> due,

@@ -7,6 +7,8 @@
 #include <windash/ingest/options.hpp>
 #include <windash/protocol/frame_parser.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -81,6 +83,22 @@ struct server_state {
     std::unordered_map<agent_session*, std::weak_ptr<agent_session>> agents_;
     std::vector<store::contact> departed_;  // guarded by agents_mutex_
 };
+
+/// Runs `work()` on `state.blocking`, then `then(result)` on `ex`. The io_context counts the
+/// round trip as outstanding work, so its run() cannot return (and the application cannot tear
+/// down the backend) while a blocking call is in flight. `work` must not own the last reference
+/// to anything: it is destroyed on the pool's thread.
+template <class Executor, class Work, class Then>
+void run_blocking(server_state& state, const Executor& ex, Work work, Then then) {
+    boost::asio::post(state.blocking, [guard = boost::asio::make_work_guard(ex),
+                                       work = std::move(work), then = std::move(then)]() mutable {
+        auto result = work();
+        boost::asio::post(guard.get_executor(),
+                          [result = std::move(result), then = std::move(then)]() mutable {
+                              then(std::move(result));
+                          });
+    });
+}
 
 /// One open connection, counted in server_metrics::connections_open while it lives.
 class connection_slot {

@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <regex>
 #include <stdexcept>
 
 namespace windash::testing {
@@ -89,14 +88,25 @@ server_process::server_process(std::string database_url, std::vector<std::string
               return argv;
           }(),
           log_) {
-    static const std::regex listening(R"(http://[^ ]+:(\d+) ws://[^ ]+:(\d+)/agent)");
     auto line = proc_.read_line(30s);
-    std::smatch m;
-    if (!line || !std::regex_search(*line, m, listening)) {
+    if (line) {
+        http_port_ = listening_port(*line, "http://");
+        ws_port_ = listening_port(*line, "ws://");
+    }
+    if (http_port_ == 0 || ws_port_ == 0) {
         throw std::runtime_error("windash-server did not start; log: " + log_);
     }
-    http_port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-    ws_port_ = static_cast<std::uint16_t>(std::stoi(m[2]));
+}
+
+// "http://127.0.0.1:PORT ws://127.0.0.1:PORT/agent": digits after the URL's last ':'.
+std::uint16_t listening_port(const std::string& line, const std::string& scheme) {
+    auto start = line.find(scheme);
+    if (start == std::string::npos) return 0;
+    auto end = line.find_first_of(" /", start + scheme.size());
+    auto url = line.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto colon = url.rfind(':');
+    if (colon == std::string::npos || colon + 1 >= url.size()) return 0;
+    return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
 }
 
 std::string provision_device(const std::string& database_url, const std::string& email,

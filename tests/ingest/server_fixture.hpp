@@ -42,6 +42,10 @@ class server_process {
     std::uint16_t ws_port_ = 0;
 };
 
+/// The port of the first URL starting with `scheme` (`http://`, `ws://`) in a server's
+/// "listening" line; 0 when there is none.
+[[nodiscard]] std::uint16_t listening_port(const std::string& line, const std::string& scheme);
+
 /// `windash-server user add` then `device add` on `database_url`; returns the device's token.
 /// The user is created on first use of `email`.
 [[nodiscard]] std::string provision_device(const std::string& database_url,
