@@ -145,11 +145,8 @@ TEST_CASE("SIGKILL while ten agents stream: every acknowledged sample is stored 
     }
 }
 
-#ifdef WINDASH_TEST_POSTGRES
-constexpr bool has_database_server = true;
-#else
-constexpr bool has_database_server = false;  // SQLite is a file: there is no server to stop
-#endif
+// SQLite is a file: there is no server to stop.
+const bool has_database_server = on_postgres();
 
 TEST_CASE(
     "database down for 20 s: nothing more is acknowledged, /readyz is 503, then the "

@@ -35,12 +35,10 @@ struct scratch {
     }
 };
 
-#ifdef WINDASH_TEST_POSTGRES
 postgres_cluster& cluster() {
     static postgres_cluster instance;
     return instance;
 }
-#endif
 
 std::atomic<int> next_id{0};
 
@@ -51,24 +49,30 @@ const std::string& scratch_dir() {
     return dir.path;
 }
 
-#ifdef WINDASH_TEST_POSTGRES
-std::string backend_name() { return "postgres"; }
-std::string fresh_database_url() {
-    return cluster().create_database("ingest_" + std::to_string(next_id++));
+std::string backend_name() {
+    const char* name = std::getenv("WINDASH_TEST_BACKEND");
+    return name && std::string_view(name) == "postgres" ? "postgres" : "sqlite";
 }
+
+bool on_postgres() {
+    static const bool postgres = backend_name() == "postgres";
+    return postgres;
+}
+
+std::string fresh_database_url() {
+    if (on_postgres()) return cluster().create_database("ingest_" + std::to_string(next_id++));
+    return scratch_dir() + "/db" + std::to_string(next_id++) + ".sqlite";
+}
+
 bool stop_database_server() {
+    if (!on_postgres()) return false;
     cluster().stop();
     return true;
 }
-void start_database_server() { cluster().start(); }
-#else
-std::string backend_name() { return "sqlite"; }
-std::string fresh_database_url() {
-    return scratch_dir() + "/db" + std::to_string(next_id++) + ".sqlite";
+
+void start_database_server() {
+    if (on_postgres()) cluster().start();
 }
-bool stop_database_server() { return false; }
-void start_database_server() {}
-#endif
 
 server_process::server_process(std::string database_url, std::vector<std::string> extra)
     : url_(std::move(database_url)),

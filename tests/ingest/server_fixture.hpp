@@ -1,7 +1,7 @@
 #pragma once
 // A real windash-server process on ephemeral loopback ports, over a fresh SQLite file or a
-// fresh database of a throwaway PostgreSQL cluster (WINDASH_TEST_POSTGRES), plus the helpers
-// the end-to-end tests share: provisioning through the binary, HTTP GETs, sample frames.
+// fresh database of a throwaway PostgreSQL cluster (WINDASH_TEST_BACKEND=postgres), plus the
+// helpers the end-to-end tests share: provisioning through the binary, HTTP GETs, sample frames.
 
 #include "support/child_process.hpp"
 #include <windash/core/sample.hpp>
@@ -13,8 +13,11 @@
 
 namespace windash::testing {
 
-/// The backend these tests run on: "sqlite" or "postgres".
+/// The backend these tests run on, from WINDASH_TEST_BACKEND: "postgres", else "sqlite".
+/// Usable during static initialisation (doctest skip decorators).
 [[nodiscard]] std::string backend_name();
+/// backend_name() == "postgres".
+[[nodiscard]] bool on_postgres();
 /// A fresh, empty database URL for the backend (a new file, or a new PostgreSQL database).
 [[nodiscard]] std::string fresh_database_url();
 /// A scratch directory for this test binary, removed at exit.
