@@ -5,7 +5,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -13,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -30,6 +30,26 @@ struct received {
     std::optional<std::string> text;
     std::optional<std::uint16_t> close_code;
     std::string error;
+};
+
+/// A completion handler that fulfils a future. Not `net::use_future`: its handlers carry an
+/// executor on the system thread pool, and Beast posts some completions (a close's teardown)
+/// there, where they outlive this client's I/O thread and touch the stream after it is
+/// destroyed. This handler has no executor of its own, so every completion runs on the
+/// client's io_context, whose thread the destructor joins.
+class future_handler {
+  public:
+    future_handler() : promise_(std::make_shared<std::promise<std::size_t>>()) {}
+    [[nodiscard]] std::future<std::size_t> get_future() { return promise_->get_future(); }
+    void operator()(beast::error_code ec, std::size_t n = 0) {
+        if (ec)
+            promise_->set_exception(std::make_exception_ptr(boost::system::system_error(ec)));
+        else
+            promise_->set_value(n);
+    }
+
+  private:
+    std::shared_ptr<std::promise<std::size_t>> promise_;
 };
 
 class agent_client {
@@ -52,16 +72,18 @@ class agent_client {
     unsigned connect(std::uint16_t port, const std::string& target, const std::string& token) {
         auto& tcp = beast::get_lowest_layer(ws_);
         tcp.expires_after(5s);
-        tcp.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
-                          net::use_future)
-            .get();
+        start_operation([&](future_handler h) {
+            tcp.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), h);
+        }).get();
         tcp.expires_never();
         ws_.set_option(websocket::stream_base::timeout{5s, websocket::stream_base::none(), false});
         ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type& req) {
             if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
         }));
         ws_.read_message_max(64 << 20);
-        auto done = ws_.async_handshake(response_, "127.0.0.1", target, net::use_future);
+        auto done = start_operation([this, target](future_handler h) {
+            ws_.async_handshake(response_, "127.0.0.1", target, h);
+        });
         if (done.wait_for(10s) != std::future_status::ready) return 0;
         try {
             done.get();
@@ -73,8 +95,13 @@ class agent_client {
 
     /// Sends one text (or binary) frame; false when the connection is gone.
     bool send(const std::string& text, bool binary = false) {
-        ws_.text(!binary);
-        auto f = ws_.async_write(net::buffer(text), net::use_future);
+        auto message = std::make_shared<std::string>(text);  // outlives a write that timed out
+        auto f = start_operation([this, binary, message](future_handler h) {
+            ws_.text(!binary);
+            ws_.async_write(
+                net::buffer(*message),
+                [message, h](beast::error_code ec, std::size_t n) mutable { h(ec, n); });
+        });
         if (f.wait_for(10s) != std::future_status::ready) return false;
         try {
             f.get();
@@ -89,7 +116,7 @@ class agent_client {
     received receive(std::chrono::milliseconds timeout = 10s) {
         if (!reading_) {
             buffer_.clear();
-            reading_ = ws_.async_read(buffer_, net::use_future);
+            reading_ = start_operation([this](future_handler h) { ws_.async_read(buffer_, h); });
         }
         received r;
         if (reading_->wait_for(timeout) != std::future_status::ready) {
@@ -109,11 +136,23 @@ class agent_client {
     }
 
     void close() {
-        auto f = ws_.async_close(websocket::close_code::normal, net::use_future);
+        auto f = start_operation(
+            [this](future_handler h) { ws_.async_close(websocket::close_code::normal, h); });
         f.wait_for(5s);
     }
 
   private:
+    /// Runs `start(handler)` on the I/O thread (a Beast stream is not thread-safe, and a read
+    /// may be in flight there) and returns the future the operation's completion fulfils.
+    /// What `start` refers to must outlive the operation.
+    template <class Start>
+    std::future<std::size_t> start_operation(Start start) {
+        future_handler h;
+        auto f = h.get_future();
+        net::post(ioc_, [start = std::move(start), h]() mutable { start(std::move(h)); });
+        return f;
+    }
+
     net::io_context ioc_;
     net::executor_work_guard<net::io_context::executor_type> work_;
     websocket::stream<beast::tcp_stream> ws_{ioc_};
