@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev
   libsimdjson-dev libfmt-dev libspdlog-dev libcli11-dev
-  libpq-dev libsqlite3-dev libssl-dev libargon2-dev
+  libpq-dev libsqlite3-dev libssl-dev openssl libargon2-dev
   doctest-dev libbenchmark-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev clang-format
   postgresql sqlite3

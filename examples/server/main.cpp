@@ -108,13 +108,15 @@ int serve(settings s, spdlog::logger& log) {
     boost::asio::io_context ioc(static_cast<int>(s.threads));
     ingest::server server(ioc, discarding ? *discarding : *storage, s.server);
     if (auto started = server.start(); !started) {
-        log.error("cannot listen on {} ports {} and {}: {}", s.server.address, s.server.http_port,
+        log.error("cannot serve on {} ports {} and {}: {}", s.server.address, s.server.http_port,
                   s.server.ws_port, started.error().message());
         return 1;
     }
-    std::printf("windash-server listening: http://%s:%u ws://%s:%u/agent (database %s)\n",
-                s.server.address.c_str(), server.http_port(), s.server.address.c_str(),
-                server.ws_port(), s.database_url.c_str());
+    bool tls = !s.server.tls_certificate_file.empty();
+    std::printf("windash-server listening: %s://%s:%u %s://%s:%u/agent (database %s)\n",
+                tls ? "https" : "http", s.server.address.c_str(), server.http_port(),
+                tls ? "wss" : "ws", s.server.address.c_str(), server.ws_port(),
+                s.database_url.c_str());
     std::fflush(stdout);
 
     boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -187,6 +189,15 @@ void add_server_options(CLI::App& app, settings& s) {
     app.add_option("--ws-port", o.ws_port, "Agent WebSocket port (0: any free port)")
         ->envname("WS_PORT")
         ->capture_default_str();
+    auto* cert = app.add_option("--tls-cert", o.tls_certificate_file,
+                                "TLS certificate chain (PEM): https:// and wss:// on both ports")
+                     ->envname("TLS_CERT")
+                     ->check(CLI::ExistingFile);
+    auto* key = app.add_option("--tls-key", o.tls_private_key_file, "TLS private key (PEM)")
+                    ->envname("TLS_KEY")
+                    ->check(CLI::ExistingFile);
+    cert->needs(key);
+    key->needs(cert);
     app.add_option("--threads", s.threads, "I/O threads")
         ->envname("THREADS")
         ->check(CLI::Range(1u, 256u))

@@ -9,6 +9,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,13 +20,15 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-agent_session::agent_session(beast::tcp_stream&& stream, connection_slot slot, agent_identity who)
+template <class Stream>
+agent_session<Stream>::agent_session(Stream&& stream, connection_slot slot, agent_identity who)
     : ws_(std::move(stream)),
       slot_(std::move(slot)),
       who_(std::move(who)),
       ping_timer_(ws_.get_executor()) {}
 
-agent_session::~agent_session() {
+template <class Stream>
+agent_session<Stream>::~agent_session() {
     if (registered_) state().remove_agent(*this);
     if (connected_) {
         state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
@@ -34,10 +37,11 @@ agent_session::~agent_session() {
     state().metrics.batches_pending.fetch_sub(pending_.size(), std::memory_order_relaxed);
 }
 
-void agent_session::run(beast::http::request<beast::http::string_body> upgrade) {
+template <class Stream>
+void agent_session<Stream>::run(beast::http::request<beast::http::string_body> upgrade) {
     // Registered before `stopping` is read: a shutdown either sees this session or this
     // session sees the shutdown, and closes right after its handshake.
-    state().add_agent(*this, weak_from_this());
+    state().add_agent(*this, this->weak_from_this());
     registered_ = true;
     if (state().stopping.load()) closing_ = websocket::close_code::going_away;
     // The WebSocket layer keeps its own time from here: the HTTP deadline must not cut it.
@@ -54,11 +58,12 @@ void agent_session::run(beast::http::request<beast::http::string_body> upgrade) 
     ws_.control_callback([this](websocket::frame_type, beast::string_view) {
         heard();  // pongs and pings count as signs of life
     });
-    ws_.async_accept(upgrade,
-                     beast::bind_front_handler(&agent_session::on_accept, shared_from_this()));
+    ws_.async_accept(
+        upgrade, beast::bind_front_handler(&agent_session::on_accept, this->shared_from_this()));
 }
 
-void agent_session::on_accept(beast::error_code ec) {
+template <class Stream>
+void agent_session<Stream>::on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "accept");
     open_ = true;
     heard();
@@ -70,19 +75,22 @@ void agent_session::on_accept(beast::error_code ec) {
     maybe_read();
 }
 
-void agent_session::heard() {
+template <class Stream>
+void agent_session<Stream>::heard() {
     last_heard_ = clock::now();
     auto wall =
         std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     heard_us_.store(wall.time_since_epoch().count(), std::memory_order_relaxed);
 }
 
-store::contact agent_session::last_contact() const noexcept {
+template <class Stream>
+store::contact agent_session<Stream>::last_contact() const noexcept {
     return {who_.device_id, timestamp(std::chrono::microseconds(heard_us_.load()))};
 }
 
-void agent_session::shutdown() {
-    net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void agent_session<Stream>::shutdown() {
+    net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
         if (self->closing_) return;
         self->closing_ = websocket::close_code::going_away;
         self->maybe_close();  // or, during the handshake, on_accept closes
@@ -90,15 +98,18 @@ void agent_session::shutdown() {
 }
 
 // Backpressure (SPEC §2): no read while max_pending_batches wait for their commit.
-void agent_session::maybe_read() {
+template <class Stream>
+void agent_session<Stream>::maybe_read() {
     if (!open_ || reading_ || closing_) return;
     if (pending_.size() >= state().opts.max_pending_batches) return;
     reading_ = true;
     last_heard_ = clock::now();  // time spent paused by backpressure is not the peer's silence
-    ws_.async_read(buffer_, beast::bind_front_handler(&agent_session::on_read, shared_from_this()));
+    ws_.async_read(buffer_,
+                   beast::bind_front_handler(&agent_session::on_read, this->shared_from_this()));
 }
 
-void agent_session::on_read(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void agent_session<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
     reading_ = false;
     if (ec == websocket::error::message_too_big) {
         // Beast has sent the close frame with 1009 (SPEC §2).
@@ -123,7 +134,8 @@ void agent_session::on_read(beast::error_code ec, std::size_t bytes) {
     maybe_read();
 }
 
-void agent_session::handle_frame(std::string_view frame) {
+template <class Stream>
+void agent_session<Stream>::handle_frame(std::string_view frame) {
     auto parser = state().parsers.take();
     auto parsed = parser->parse(frame, who_.host_id);
     if (!parsed) {
@@ -137,7 +149,8 @@ void agent_session::handle_frame(std::string_view frame) {
     if (*parsed == protocol::message_type::metrics) submit(parser->batch());
 }
 
-void agent_session::submit(protocol::metrics_batch& batch) {
+template <class Stream>
+void agent_session<Stream>::submit(protocol::metrics_batch& batch) {
     auto& m = state().metrics;
     m.samples_rejected.fetch_add(batch.rejected.size(), std::memory_order_relaxed);
     pending_batch entry{next_id_++, batch.seq, std::move(batch.rejected), {}, false, clock::now()};
@@ -154,7 +167,7 @@ void agent_session::submit(protocol::metrics_batch& batch) {
     batch.samples.clear();
     // The guard keeps the io_context running while the commit is in flight (shutdown).
     auto guard = net::make_work_guard(ws_.get_executor());
-    state().storage.commit(std::move(rows), [self = shared_from_this(), id,
+    state().storage.commit(std::move(rows), [self = this->shared_from_this(), id,
                                              guard = std::move(guard)](auto r) mutable {
         net::post(guard.get_executor(), [self = std::move(self), id, r = std::move(r)]() mutable {
             self->on_commit(id, std::move(r));
@@ -163,7 +176,8 @@ void agent_session::submit(protocol::metrics_batch& batch) {
     });
 }
 
-void agent_session::on_commit(std::uint64_t id, store::result<store::batch_outcome> r) {
+template <class Stream>
+void agent_session<Stream>::on_commit(std::uint64_t id, store::result<store::batch_outcome> r) {
     auto it = std::find_if(pending_.begin(), pending_.end(),
                            [id](const pending_batch& p) { return p.id == id; });
     if (it == pending_.end()) return;
@@ -180,7 +194,8 @@ void agent_session::on_commit(std::uint64_t id, store::result<store::batch_outco
 }
 
 // Acks leave in batch order: a batch committed early waits for those read before it.
-void agent_session::flush_acks() {
+template <class Stream>
+void agent_session<Stream>::flush_acks() {
     auto& m = state().metrics;
     while (!pending_.empty() && (pending_.front().outcome || pending_.front().failed)) {
         auto& front = pending_.front();
@@ -206,26 +221,29 @@ void agent_session::flush_acks() {
     maybe_close();
 }
 
-void agent_session::send(outgoing message) {
+template <class Stream>
+void agent_session<Stream>::send(outgoing message) {
     writes_.push_back(std::move(message));
     if (!writing_) do_write();
 }
 
 // One write in flight; pings queue behind the acks like any other write.
-void agent_session::do_write() {
+template <class Stream>
+void agent_session<Stream>::do_write() {
     if (!open_ || writes_.empty()) return;
     writing_ = true;
     if (writes_.front().ping) {
         ws_.async_ping(
-            {}, [self = shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
+            {}, [self = this->shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
         return;
     }
     ws_.text(true);
     ws_.async_write(net::buffer(writes_.front().text),
-                    beast::bind_front_handler(&agent_session::on_write, shared_from_this()));
+                    beast::bind_front_handler(&agent_session::on_write, this->shared_from_this()));
 }
 
-void agent_session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void agent_session<Stream>::on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
     if (ec) return fail(ec, "write");
     writes_.pop_front();
@@ -235,16 +253,18 @@ void agent_session::on_write(beast::error_code ec, std::size_t) {
 
 // The timer ticks several times per silence_timeout, so a silent peer is dropped at most a
 // sixth of it late, and pings go out every ping_interval.
-void agent_session::arm_ping() {
+template <class Stream>
+void agent_session<Stream>::arm_ping() {
     const auto& o = state().opts;
     ping_timer_.expires_after(std::min(o.ping_interval, o.silence_timeout / 6));
     ping_timer_.async_wait(
-        beast::bind_front_handler(&agent_session::on_ping_timer, shared_from_this()));
+        beast::bind_front_handler(&agent_session::on_ping_timer, this->shared_from_this()));
 }
 
 // SPEC §2: a ping every ping_interval; a peer silent for silence_timeout while we were
 // reading (a dead peer that never sent FIN) is dropped without a close handshake.
-void agent_session::on_ping_timer(beast::error_code ec) {
+template <class Stream>
+void agent_session<Stream>::on_ping_timer(beast::error_code ec) {
     if (ec || !open_) return;
     auto now = clock::now();
     if (reading_ && now - last_heard_ >= state().opts.silence_timeout) {
@@ -262,14 +282,16 @@ void agent_session::on_ping_timer(beast::error_code ec) {
     arm_ping();
 }
 
-void agent_session::maybe_close() {
+template <class Stream>
+void agent_session<Stream>::maybe_close() {
     if (!open_ || !closing_ || !pending_.empty() || writing_) return;
     open_ = false;
     ping_timer_.cancel();
-    ws_.async_close(*closing_, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(*closing_, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void agent_session::fail(beast::error_code ec, const char* what) {
+template <class Stream>
+void agent_session<Stream>::fail(beast::error_code ec, const char* what) {
     open_ = false;
     ping_timer_.cancel();
     if (ec == websocket::error::closed || ec == net::error::eof ||
@@ -279,5 +301,8 @@ void agent_session::fail(beast::error_code ec, const char* what) {
     state().log(log_level::debug,
                 fmt::format("device {}: {}: {}", who_.device_id, what, ec.message()));
 }
+
+template class agent_session<plain_stream>;
+template class agent_session<tls_stream>;
 
 }  // namespace windash::ingest::detail

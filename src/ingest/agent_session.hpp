@@ -1,15 +1,16 @@
 #pragma once
 // One agent's WebSocket connection (SPEC §2), in the Beast-example shape: do_x starts an
 // operation, on_x finishes it. All state is touched only on the connection's strand.
+// Instantiated for plain_stream and tls_stream (stream.hpp) in agent_session.cpp.
 
 #include "ingest/server_state.hpp"
+#include "ingest/stream.hpp"
 #include <windash/ingest/backend.hpp>
 #include <windash/protocol/messages.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -25,20 +26,18 @@
 
 namespace windash::ingest::detail {
 
-class agent_session : public std::enable_shared_from_this<agent_session> {
+template <class Stream>
+class agent_session final : public agent_connection,
+                            public std::enable_shared_from_this<agent_session<Stream>> {
   public:
-    agent_session(boost::beast::tcp_stream&& stream, connection_slot slot, agent_identity who);
-    ~agent_session();
+    agent_session(Stream&& stream, connection_slot slot, agent_identity who);
+    ~agent_session() override;
 
     /// Completes the WebSocket handshake for `upgrade` (already authenticated) and serves.
     void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
-    /// Stops reading, waits for the batches in flight to be acknowledged, closes with 1001.
-    /// Thread-safe.
-    void shutdown();
-    /// Whether the handshake is done and the connection not yet gone. Thread-safe.
-    [[nodiscard]] bool connected() const noexcept { return connected_.load(); }
-    /// When the agent was last heard from: a frame, or a pong. Thread-safe.
-    [[nodiscard]] store::contact last_contact() const noexcept;
+    void shutdown() override;
+    [[nodiscard]] bool connected() const noexcept override { return connected_.load(); }
+    [[nodiscard]] store::contact last_contact() const noexcept override;
 
   private:
     using clock = std::chrono::steady_clock;
@@ -73,7 +72,7 @@ class agent_session : public std::enable_shared_from_this<agent_session> {
     void heard();
     [[nodiscard]] server_state& state() const noexcept { return slot_.state(); }
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;
     connection_slot slot_;
     agent_identity who_;
     boost::beast::flat_buffer buffer_;

@@ -23,6 +23,10 @@ class category final : public boost::system::error_category {
                 return "storage is unavailable";
             case errc::bad_option:
                 return "a server option is out of range";
+            case errc::tls_certificate:
+                return "the TLS certificate chain file could not be loaded";
+            case errc::tls_private_key:
+                return "the TLS private key could not be loaded or does not match the certificate";
         }
         return "unknown windash.ingest error";
     }

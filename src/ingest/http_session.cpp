@@ -11,6 +11,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <fmt/format.h>
 
 namespace windash::ingest::detail {
 
@@ -20,8 +21,8 @@ namespace net = boost::asio;
 
 namespace {
 
-http_session::response json(http::status status, std::string body, unsigned version) {
-    http_session::response res{status, version};
+http_response json(http::status status, std::string body, unsigned version) {
+    http_response res{status, version};
     res.set(http::field::server, "windash-server");
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-store");
@@ -50,30 +51,62 @@ refusal refusal_reason(const boost::system::error_code& ec) {
 
 }  // namespace
 
-http_session::http_session(net::ip::tcp::socket&& socket, connection_slot slot)
-    : stream_(std::move(socket)), slot_(std::move(slot)) {}
+template <class Stream>
+void http_session<Stream>::run() {
+    if constexpr (is_tls<Stream>) {
+        net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+            beast::get_lowest_layer(self->stream_)
+                .expires_after(self->state().opts.request_timeout);
+            self->stream_.async_handshake(
+                net::ssl::stream_base::server,
+                beast::bind_front_handler(&http_session::on_tls_handshake, self));
+        });
+    } else {
+        net::dispatch(stream_.get_executor(),
+                      beast::bind_front_handler(&http_session::do_read, this->shared_from_this()));
+    }
+}
 
-void http_session::run() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+// A client that is not speaking TLS, or not finishing its handshake in time, is dropped.
+template <class Stream>
+void http_session<Stream>::on_tls_handshake(beast::error_code ec) {
+    if (ec) {
+        server_metrics::bump(state().metrics.tls_handshake_failures);
+        state().log(log_level::debug, fmt::format("TLS handshake: {}", ec.message()));
+        return;
+    }
+    do_read();
+}
+
+// Plain TCP: half-close and let the peer finish. TLS: close_notify first, under a deadline.
+template <class Stream>
+void http_session<Stream>::close() {
+    if constexpr (is_tls<Stream>) {
+        beast::get_lowest_layer(stream_).expires_after(state().opts.handshake_timeout);
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+            beast::get_lowest_layer(self->stream_).close();
+        });
+    } else {
+        beast::error_code ignored;
+        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    }
 }
 
 // The whole request (head and body) must arrive within request_timeout: a client trickling
 // bytes is dropped however slowly it sends (slowloris).
-void http_session::do_read() {
+template <class Stream>
+void http_session<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state().opts.max_header_bytes));
     parser_->body_limit(state().opts.max_body_bytes);
-    stream_.expires_after(state().opts.request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(state().opts.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream) {
-        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-        return;
-    }
+template <class Stream>
+void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return close();
     if (ec == beast::error::timeout) {
         server_metrics::bump(state().metrics.request_timeouts);
         return;
@@ -93,7 +126,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     handle(parser_->release());
 }
 
-void http_session::handle(request&& req) {
+template <class Stream>
+void http_session<Stream>::handle(request&& req) {
     auto path = target_path(req.target());
     auto v = req.version();
     if (path == "/agent") return upgrade_agent(std::move(req));
@@ -112,7 +146,8 @@ void http_session::handle(request&& req) {
 }
 
 // SPEC §2: every refusal happens before the upgrade, with its status and JSON body.
-void http_session::upgrade_agent(request&& req) {
+template <class Stream>
+void http_session<Stream>::upgrade_agent(request&& req) {
     auto v = req.version();
     keep_alive_ = false;  // a refused agent is disconnected; an accepted one leaves HTTP
     if (!beast::websocket::is_upgrade(req)) {
@@ -134,12 +169,14 @@ void http_session::upgrade_agent(request&& req) {
         [&storage = state().storage, token = std::string(*token), host = std::move(*host_id)] {
             return storage.authenticate(token, host);
         },
-        [self = shared_from_this(), req = std::move(req)](auto who) mutable {
+        [self = this->shared_from_this(), req = std::move(req)](auto who) mutable {
             self->on_authenticated(std::move(req), std::move(who));
         });
 }
 
-void http_session::on_authenticated(request&& req, boost::system::result<agent_identity> who) {
+template <class Stream>
+void http_session<Stream>::on_authenticated(request&& req,
+                                            boost::system::result<agent_identity> who) {
     if (!who) {
         server_metrics::bump(state().metrics.refusals, refusal_reason(who.error()));
         return respond(json(refusal_status(who.error()), refusal_body(who.error()), req.version()));
@@ -148,38 +185,41 @@ void http_session::on_authenticated(request&& req, boost::system::result<agent_i
         return respond(
             json(http::status::service_unavailable, R"({"error":"shutting_down"})", req.version()));
     }
-    std::make_shared<agent_session>(std::move(stream_), std::move(slot_), std::move(*who))
+    std::make_shared<agent_session<Stream>>(std::move(stream_), std::move(slot_), std::move(*who))
         ->run(std::move(req));
 }
 
-void http_session::check_ready(request&& req) {
+template <class Stream>
+void http_session<Stream>::check_ready(request&& req) {
     run_blocking(
         state(), stream_.get_executor(), [&storage = state().storage] { return storage.ready(); },
-        [self = shared_from_this(), v = req.version()](bool ready) {
+        [self = this->shared_from_this(), v = req.version()](bool ready) {
             self->respond(
                 ready ? json(http::status::ok, R"({"status":"ready"})", v)
                       : json(http::status::service_unavailable, R"({"status":"unavailable"})", v));
         });
 }
 
-void http_session::respond(response&& res) {
+template <class Stream>
+void http_session<Stream>::respond(response&& res) {
     bool close = !keep_alive_ || state().stopping.load() || !parser_ || !parser_->is_done();
     res.keep_alive(!close);
     reply_.emplace(std::move(res));
-    stream_.expires_after(state().opts.handshake_timeout);
+    beast::get_lowest_layer(stream_).expires_after(state().opts.handshake_timeout);
     http::async_write(
         stream_, *reply_,
-        beast::bind_front_handler(&http_session::on_write, shared_from_this(), close));
+        beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), close));
 }
 
-void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
     reply_.reset();
     if (ec) return;
-    if (close) {
-        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-        return;
-    }
+    if (close) return this->close();
     do_read();
 }
+
+template class http_session<plain_stream>;
+template class http_session<tls_stream>;
 
 }  // namespace windash::ingest::detail

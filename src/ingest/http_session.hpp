@@ -1,12 +1,14 @@
 #pragma once
 // One HTTP connection: reads requests under a deadline and size limits, answers the operations
 // routes (SPEC §6) and hands agent upgrades (SPEC §2) to an agent_session once authenticated.
+// Over TLS the handshake comes first, under the same deadline as a request. Instantiated for
+// plain_stream and tls_stream (stream.hpp) in http_session.cpp.
 
 #include "ingest/server_state.hpp"
+#include "ingest/stream.hpp"
 #include <windash/ingest/backend.hpp>
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -16,15 +18,23 @@
 
 namespace windash::ingest::detail {
 
-class http_session : public std::enable_shared_from_this<http_session> {
-  public:
-    using request = boost::beast::http::request<boost::beast::http::string_body>;
-    using response = boost::beast::http::response<boost::beast::http::string_body>;
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
-    http_session(boost::asio::ip::tcp::socket&& socket, connection_slot slot);
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+  public:
+    using request = http_request;
+    using response = http_response;
+
+    /// `stream_args` construct the Stream: a socket, then for TLS the server's ssl::context.
+    template <class... StreamArgs>
+    explicit http_session(connection_slot slot, StreamArgs&&... stream_args)
+        : stream_(std::forward<StreamArgs>(stream_args)...), slot_(std::move(slot)) {}
     void run();
 
   private:
+    void on_tls_handshake(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void handle(request&& req);
@@ -33,9 +43,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
     void check_ready(request&& req);
     void respond(response&& res);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+    void close();
     [[nodiscard]] server_state& state() const noexcept { return slot_.state(); }
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::optional<response> reply_;  // kept alive while written

@@ -53,7 +53,14 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
         // Acks are small and latency-bound: without this, Nagle's algorithm holds one back until
         // the agent's delayed ACK (40 ms on Linux) whenever an earlier write is unacknowledged.
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<http_session>(std::move(socket), connection_slot(state_))->run();
+        if (state_->tls) {
+            std::make_shared<http_session<tls_stream>>(connection_slot(state_), std::move(socket),
+                                                       *state_->tls)
+                ->run();
+        } else {
+            std::make_shared<http_session<plain_stream>>(connection_slot(state_), std::move(socket))
+                ->run();
+        }
     }
     do_accept();
 }

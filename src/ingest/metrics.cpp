@@ -71,6 +71,9 @@ void server_metrics::render(std::string& out) const {
            load(http_requests));
     metric(out, "counter", "windash_request_timeouts_total",
            "Connections dropped for not sending a request in time.", load(request_timeouts));
+    metric(out, "counter", "windash_tls_handshake_failures_total",
+           "Connections dropped because their TLS handshake failed or timed out.",
+           load(tls_handshake_failures));
     metric(out, "counter", "windash_frames_total", "Agent frames read.", load(frames));
     labelled(out, "windash_frames_refused_total", "Agent frames refused, by reason.", "reason",
              frames_refused, {"invalid_json", "invalid_message", "too_big", "binary"});

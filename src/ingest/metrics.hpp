@@ -40,6 +40,7 @@ struct server_metrics {
     std::array<counter, static_cast<std::size_t>(refusal::count)> refusals{};
     counter http_requests{0};
     counter request_timeouts{0};
+    counter tls_handshake_failures{0};
     counter frames{0};
     std::array<counter, static_cast<std::size_t>(frame_refusal::count)> frames_refused{};
     counter samples_accepted{0};

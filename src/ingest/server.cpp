@@ -7,6 +7,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <fmt/format.h>
@@ -34,6 +35,14 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
             o.request_timeout.count() <= 0 || o.max_connections == 0) {
             return make_error_code(errc::bad_option);
         }
+        if (o.tls_certificate_file.empty() != o.tls_private_key_file.empty()) {
+            return make_error_code(errc::bad_option);
+        }
+        if (!o.tls_certificate_file.empty()) {
+            auto tls = load_tls(o);
+            if (!tls) return tls.error();
+            state_->tls = std::move(*tls);
+        }
         boost::system::error_code ec;
         auto address = net::ip::make_address(o.address, ec);
         if (ec) return ec;
@@ -47,6 +56,28 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         http_->run();
         net::dispatch(strand_, [self = shared_from_this()] { self->arm_contact_timer(); });
         return {};
+    }
+
+    // The server's side of TLS 1.2 and later; OpenSSL's reason for a bad file goes to the log.
+    boost::system::result<std::unique_ptr<net::ssl::context>> load_tls(const server_options& o) {
+        auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+        tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                         net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                         net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+        boost::system::error_code ec;
+        tls->use_certificate_chain_file(o.tls_certificate_file, ec);
+        if (ec) {
+            state_->log(log_level::error, fmt::format("TLS certificate {}: {}",
+                                                      o.tls_certificate_file, ec.message()));
+            return make_error_code(errc::tls_certificate);
+        }
+        tls->use_private_key_file(o.tls_private_key_file, net::ssl::context::pem, ec);
+        if (ec) {
+            state_->log(log_level::error, fmt::format("TLS private key {}: {}",
+                                                      o.tls_private_key_file, ec.message()));
+            return make_error_code(errc::tls_private_key);
+        }
+        return tls;
     }
 
     // SPEC §2 online state: contact times go to storage from one chain on strand_ (timer ->

@@ -35,19 +35,19 @@ server_state::server_state(backend& b, server_options o)
 
 server_state::~server_state() { blocking.join(); }
 
-void server_state::add_agent(agent_session& s, std::weak_ptr<agent_session> w) {
+void server_state::add_agent(agent_connection& s, std::weak_ptr<agent_connection> w) {
     std::lock_guard lock(agents_mutex_);
     agents_.emplace(&s, std::move(w));
 }
 
-void server_state::remove_agent(agent_session& s) {
+void server_state::remove_agent(agent_connection& s) {
     std::lock_guard lock(agents_mutex_);
     agents_.erase(&s);
 }
 
-std::vector<std::shared_ptr<agent_session>> server_state::agents() {
+std::vector<std::shared_ptr<agent_connection>> server_state::agents() {
     std::lock_guard lock(agents_mutex_);
-    std::vector<std::shared_ptr<agent_session>> out;
+    std::vector<std::shared_ptr<agent_connection>> out;
     out.reserve(agents_.size());
     for (auto& [_, weak] : agents_) {
         if (auto s = weak.lock()) out.push_back(std::move(s));

@@ -9,6 +9,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -21,7 +22,18 @@
 
 namespace windash::ingest::detail {
 
-class agent_session;
+/// What the server needs of an agent's connection, whatever its transport (agent_session<S>).
+class agent_connection {
+  public:
+    virtual ~agent_connection() = default;
+    /// Stops reading, waits for the batches in flight to be acknowledged, closes with 1001.
+    /// Thread-safe.
+    virtual void shutdown() = 0;
+    /// Whether the handshake is done and the connection not yet gone. Thread-safe.
+    [[nodiscard]] virtual bool connected() const noexcept = 0;
+    /// When the agent was last heard from: a frame, or a pong. Thread-safe.
+    [[nodiscard]] virtual store::contact last_contact() const noexcept = 0;
+};
 
 /// Frame parsers lent to whichever I/O thread parses a frame: as many exist as frames were
 /// ever parsed at once (at most the number of I/O threads), each reused frame after frame.
@@ -59,10 +71,10 @@ struct server_state {
     void log(log_level level, std::string_view text) const {
         if (opts.log) opts.log(level, text);
     }
-    void add_agent(agent_session& s, std::weak_ptr<agent_session> w);
-    void remove_agent(agent_session& s);
+    void add_agent(agent_connection& s, std::weak_ptr<agent_connection> w);
+    void remove_agent(agent_connection& s);
     /// The agents connected now.
-    [[nodiscard]] std::vector<std::shared_ptr<agent_session>> agents();
+    [[nodiscard]] std::vector<std::shared_ptr<agent_connection>> agents();
     [[nodiscard]] std::size_t agent_count();
     /// An agent's connection ended; its last contact is written at the next flush.
     void agent_left(store::contact last);
@@ -76,11 +88,13 @@ struct server_state {
     server_metrics metrics;
     parser_pool parsers;
     boost::asio::thread_pool blocking;  // authenticate() and ready() calls
+    /// Set by server::start() when TLS is configured, before any connection is accepted.
+    std::unique_ptr<boost::asio::ssl::context> tls;
     std::atomic<bool> stopping{false};  // shutdown() began: no new agents
 
   private:
     std::mutex agents_mutex_;
-    std::unordered_map<agent_session*, std::weak_ptr<agent_session>> agents_;
+    std::unordered_map<agent_connection*, std::weak_ptr<agent_connection>> agents_;
     std::vector<store::contact> departed_;  // guarded by agents_mutex_
 };
 

@@ -1,13 +1,17 @@
 #pragma once
-// A WebSocket agent for tests, on Beast: every operation waits at most a few seconds (its own
-// I/O thread plus futures), so a server that misbehaves fails the test instead of hanging it.
+// A WebSocket agent for tests, on Beast, over TCP or TLS: every operation waits at most a few
+// seconds (its own I/O thread plus futures), so a server that misbehaves fails the test instead
+// of hanging it.
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -16,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 namespace windash::testing {
 
@@ -52,10 +57,22 @@ class future_handler {
     std::shared_ptr<std::promise<std::size_t>> promise_;
 };
 
-class agent_client {
+/// An agent over `NextLayer`: beast::tcp_stream (ws://) or beast::ssl_stream of one (wss://,
+/// constructed with the ssl::context that trusts the server's certificate).
+template <class NextLayer>
+class basic_agent_client {
   public:
-    agent_client() : work_(net::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
-    ~agent_client() {
+    static constexpr bool tls = !std::is_same_v<NextLayer, beast::tcp_stream>;
+    /// The name TLS clients ask for (SNI) and verify the certificate against.
+    static constexpr const char* server_name = "localhost";
+
+    /// `tls_context...`: for TLS, the ssl::context the stream uses.
+    template <class... TlsContext>
+    explicit basic_agent_client(TlsContext&... tls_context)
+        : work_(net::make_work_guard(ioc_)),
+          ws_(ioc_, tls_context...),
+          thread_([this] { ioc_.run(); }) {}
+    ~basic_agent_client() {
         net::post(ioc_, [this] {
             beast::error_code ignored;
             beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -64,18 +81,14 @@ class agent_client {
         work_.reset();
         thread_.join();
     }
-    agent_client(const agent_client&) = delete;
-    agent_client& operator=(const agent_client&) = delete;
+    basic_agent_client(const basic_agent_client&) = delete;
+    basic_agent_client& operator=(const basic_agent_client&) = delete;
 
     /// Connects and asks for the upgrade; returns the HTTP status the server answered (101 on
-    /// success) and keeps the body in refusal_body().
+    /// success; 0 when TCP or TLS failed, see transport_error()) and keeps the body in
+    /// refusal_body().
     unsigned connect(std::uint16_t port, const std::string& target, const std::string& token) {
-        auto& tcp = beast::get_lowest_layer(ws_);
-        tcp.expires_after(5s);
-        start_operation([&](future_handler h) {
-            tcp.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), h);
-        }).get();
-        tcp.expires_never();
+        if (!open_transport(port)) return 0;
         ws_.set_option(websocket::stream_base::timeout{5s, websocket::stream_base::none(), false});
         ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type& req) {
             if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
@@ -92,6 +105,32 @@ class agent_client {
         return response_.result_int();
     }
     [[nodiscard]] std::string refusal_body() const { return response_.body(); }
+    [[nodiscard]] const std::string& transport_error() const { return transport_error_; }
+
+    /// One HTTP GET on a connection of its own (instead of connect()); nullopt when the
+    /// transport failed (transport_error()) or no whole response came within 10 s.
+    std::optional<beast::http::response<beast::http::string_body>> get(std::uint16_t port,
+                                                                       const std::string& target) {
+        if (!open_transport(port)) return std::nullopt;
+        auto req = std::make_shared<beast::http::request<beast::http::string_body>>(
+            beast::http::verb::get, target, 11);
+        req->set(beast::http::field::host, server_name);
+        auto res = std::make_shared<beast::http::response<beast::http::string_body>>();
+        auto buffer = std::make_shared<beast::flat_buffer>();
+        auto wrote = start_operation([this, req](future_handler h) {
+            beast::http::async_write(
+                ws_.next_layer(), *req,
+                [req, h](beast::error_code ec, std::size_t n) mutable { h(ec, n); });
+        });
+        if (!settled(wrote)) return std::nullopt;
+        auto read = start_operation([this, res, buffer](future_handler h) {
+            beast::http::async_read(
+                ws_.next_layer(), *buffer, *res,
+                [res, buffer, h](beast::error_code ec, std::size_t n) mutable { h(ec, n); });
+        });
+        if (!settled(read)) return std::nullopt;
+        return *res;
+    }
 
     /// Sends one text (or binary) frame; false when the connection is gone.
     bool send(const std::string& text, bool binary = false) {
@@ -142,6 +181,47 @@ class agent_client {
     }
 
   private:
+    // TCP, then for TLS the handshake with the certificate verified for server_name.
+    bool open_transport(std::uint16_t port) {
+        auto& tcp = beast::get_lowest_layer(ws_);
+        tcp.expires_after(5s);
+        auto connected = start_operation([&](future_handler h) {
+            tcp.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), h);
+        });
+        if (!settled(connected)) return false;
+        tcp.expires_never();
+        if constexpr (tls) {
+            auto& ssl = ws_.next_layer();
+            // SSL_set_tlsext_host_name() without its C-style cast.
+            SSL_ctrl(ssl.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(server_name));
+            ssl.set_verify_mode(net::ssl::verify_peer);
+            ssl.set_verify_callback(net::ssl::host_name_verification(server_name));
+            tcp.expires_after(5s);
+            auto handshake = start_operation([this](future_handler h) {
+                ws_.next_layer().async_handshake(net::ssl::stream_base::client, h);
+            });
+            if (!settled(handshake)) return false;
+            tcp.expires_never();
+        }
+        return true;
+    }
+
+    // Waits (10 s at most) for `f`; false with transport_error() set when it failed.
+    bool settled(std::future<std::size_t>& f) {
+        if (f.wait_for(10s) != std::future_status::ready) {
+            transport_error_ = "timeout";
+            return false;
+        }
+        try {
+            f.get();
+            return true;
+        } catch (const boost::system::system_error& e) {
+            transport_error_ = e.code().message();
+            return false;
+        }
+    }
+
     /// Runs `start(handler)` on the I/O thread (a Beast stream is not thread-safe, and a read
     /// may be in flight there) and returns the future the operation's completion fulfils.
     /// What `start` refers to must outlive the operation.
@@ -155,11 +235,15 @@ class agent_client {
 
     net::io_context ioc_;
     net::executor_work_guard<net::io_context::executor_type> work_;
-    websocket::stream<beast::tcp_stream> ws_{ioc_};
+    websocket::stream<NextLayer> ws_;
     websocket::response_type response_;
     beast::flat_buffer buffer_;
     std::optional<std::future<std::size_t>> reading_;
+    std::string transport_error_;
     std::thread thread_;
 };
+
+using agent_client = basic_agent_client<beast::tcp_stream>;
+using tls_agent_client = basic_agent_client<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace windash::testing

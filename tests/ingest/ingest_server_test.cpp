@@ -504,3 +504,110 @@ TEST_CASE("SIGTERM: batches in flight are acknowledged and stored, then 1001") {
 }
 
 }  // namespace windash::testing
+
+namespace windash::testing {
+namespace {
+
+struct tls_files {
+    std::string certificate;
+    std::string key;
+};
+
+// A fresh self-signed certificate for "localhost" (the name the TLS client verifies), made
+// by the openssl command-line tool.
+tls_files make_certificate(const std::string& name) {
+    tls_files f{scratch_dir() + "/" + name + "-cert.pem", scratch_dir() + "/" + name + "-key.pem"};
+    auto r = run_command(
+        {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+         "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", f.key, "-out", f.certificate},
+        scratch_dir() + "/openssl.log");
+    REQUIRE_MESSAGE(r.exit_code == 0,
+                    "openssl req failed; log " << scratch_dir() << "/openssl.log");
+    return f;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
+
+TEST_CASE("TLS: wss:// agents on both ports, https:// operations routes, plaintext refused") {
+    agent_setup a;
+    auto files = make_certificate("server");
+    server_process s(a.url, {"--tls-cert", files.certificate, "--tls-key", files.key});
+    net::ssl::context trusting(net::ssl::context::tls_client);
+    trusting.load_verify_file(files.certificate);
+
+    int first = 0;
+    for (auto port : {s.ws_port(), s.http_port()}) {
+        tls_agent_client c(trusting);
+        REQUIRE_MESSAGE(c.connect(port, agent_target("host-a"), a.token) == 101,
+                        c.transport_error());
+        REQUIRE(c.send(metrics_frame("host-a", first, 5, 1)));
+        auto ack = parse_object(c.receive());
+        CHECK(ack.at("seq") == 1);
+        CHECK(ack.at("accepted") == 5);
+        c.close();
+        first += 5;
+    }
+    CHECK(stored_samples(a.url) == 10);
+    {  // refusals are still HTTP answers, inside TLS
+        tls_agent_client c(trusting);
+        CHECK(c.connect(s.ws_port(), agent_target("host-a"), "not-a-token") == 401);
+        CHECK(c.refusal_body() == R"({"error":"invalid_token"})");
+    }
+    // A client that does not trust the certificate refuses the server itself.
+    net::ssl::context untrusting(net::ssl::context::tls_client);
+    tls_agent_client stranger(untrusting);
+    CHECK(stranger.connect(s.ws_port(), agent_target("host-a"), a.token) == 0);
+    CHECK_MESSAGE(stranger.transport_error().find("certificate verify failed") != std::string::npos,
+                  stranger.transport_error());
+    // Plaintext HTTP to a TLS port gets no HTTP answer, and the server goes on serving.
+    CHECK(http_get(s.http_port(), "/healthz").status == 0);
+    CHECK(http_get(s.ws_port(), "/healthz").status == 0);
+
+    tls_agent_client ops(trusting);
+    auto health = ops.get(s.http_port(), "/healthz");
+    REQUIRE_MESSAGE(health.has_value(), ops.transport_error());
+    CHECK(health->result_int() == 200);
+    CHECK(health->body() == R"({"status":"ok"})");
+    tls_agent_client scraper(trusting);
+    auto metrics = scraper.get(s.http_port(), "/metrics");
+    REQUIRE_MESSAGE(metrics.has_value(), scraper.transport_error());
+    // The stranger and the two plaintext requests.
+    CHECK(metric_value(metrics->body(), "windash_tls_handshake_failures_total") >= 3);
+    CHECK(metric_value(metrics->body(), "windash_samples_accepted_total") == 10);
+}
+
+TEST_CASE("TLS: an unusable certificate or key stops the server with a message naming it") {
+    auto url = fresh_database_url();
+    auto files = make_certificate("broken");
+    const std::string junk = scratch_dir() + "/junk.pem";
+    std::ofstream(junk) << "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n"
+                           "-----END CERTIFICATE-----\n";
+    const std::string log = scratch_dir() + "/tls-start.log";
+    struct attempt {
+        std::string certificate, key, says;
+    };
+    for (const auto& t :
+         {attempt{junk, files.key, "TLS certificate " + junk},
+          attempt{files.certificate, files.certificate, "TLS private key " + files.certificate},
+          attempt{scratch_dir() + "/missing.pem", files.key, "missing.pem"}}) {
+        auto r = run_command({server_binary(), "--database-url", url, "--port", "0", "--ws-port",
+                              "0", "--tls-cert", t.certificate, "--tls-key", t.key},
+                             log);
+        CHECK(r.exit_code != 0);
+        auto said = read_file(log);
+        CHECK_MESSAGE(said.find(t.says) != std::string::npos, said);
+    }
+    auto r = run_command(
+        {server_binary(), "--database-url", url, "--port", "0", "--tls-cert", files.certificate},
+        log);
+    CHECK(r.exit_code != 0);
+    CHECK(read_file(log).find("--tls-cert requires --tls-key") != std::string::npos);
+}
+
+}  // namespace windash::testing

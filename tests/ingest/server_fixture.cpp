@@ -59,6 +59,8 @@ bool on_postgres() {
     return postgres;
 }
 
+const char* server_binary() { return WINDASH_SERVER_BIN; }
+
 std::string fresh_database_url() {
     if (on_postgres()) return cluster().create_database("ingest_" + std::to_string(next_id++));
     return scratch_dir() + "/db" + std::to_string(next_id++) + ".sqlite";
@@ -95,7 +97,9 @@ server_process::server_process(std::string database_url, std::vector<std::string
     auto line = proc_.read_line(30s);
     if (line) {
         http_port_ = listening_port(*line, "http://");
+        if (http_port_ == 0) http_port_ = listening_port(*line, "https://");
         ws_port_ = listening_port(*line, "ws://");
+        if (ws_port_ == 0) ws_port_ = listening_port(*line, "wss://");
     }
     if (http_port_ == 0 || ws_port_ == 0) {
         throw std::runtime_error("windash-server did not start; log: " + log_);

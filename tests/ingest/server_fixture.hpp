@@ -13,6 +13,8 @@
 
 namespace windash::testing {
 
+/// The windash-server binary under test.
+[[nodiscard]] const char* server_binary();
 /// The backend these tests run on, from WINDASH_TEST_BACKEND: "postgres", else "sqlite".
 /// Usable during static initialisation (doctest skip decorators).
 [[nodiscard]] std::string backend_name();
@@ -45,7 +47,7 @@ class server_process {
     std::uint16_t ws_port_ = 0;
 };
 
-/// The port of the first URL starting with `scheme` (`http://`, `ws://`) in a server's
+/// The port of the first URL starting with `scheme` (`http://`, `wss://`...) in a server's
 /// "listening" line; 0 when there is none.
 [[nodiscard]] std::uint16_t listening_port(const std::string& line, const std::string& scheme);
 

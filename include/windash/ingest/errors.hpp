@@ -16,6 +16,8 @@ enum class errc {
     bad_host_id,          ///< `?hostId=` absent or not 1-64 of [A-Za-z0-9._-]: 400
     storage_unavailable,  ///< the token could not be checked now (database down): 503
     bad_option,           ///< a server_options value out of range (start())
+    tls_certificate,      ///< the TLS certificate chain file could not be loaded (start())
+    tls_private_key,      ///< the TLS private key could not be loaded or does not match
 };
 
 /// The category of errc, named `windash.ingest`.

@@ -25,6 +25,12 @@ struct server_options {
     /// listener serves both.
     std::uint16_t ws_port = 3001;
 
+    /// TLS on both listeners (SPEC §6): PEM files of the server's certificate chain and its
+    /// private key. Both empty: plain TCP (http:// and ws://). One without the other is a
+    /// bad_option. TLS 1.2 is the minimum.
+    std::string tls_certificate_file;
+    std::string tls_private_key_file;
+
     /// Largest agent frame; a bigger one closes the connection with 1009 (SPEC §2).
     std::size_t max_frame_bytes = 1 << 20;
     /// Most samples in one metrics batch (SPEC §2).
