@@ -16,7 +16,7 @@ fleet=${FLEET:-10000}
 fleet_duration=${FLEET_DURATION:-60}
 cases=${CASES:-"a c b"}
 cmake --build "$build" --target windash-server ingest_load > /dev/null
-server_bin=$build/examples/server/windash-server
+server_bin=${SERVER_BIN:-$build/examples/server/windash-server}  # SERVER_BIN: compare another build
 load_bin=$build/bench/ingest/ingest_load
 # 10,000 agents: a descriptor each in the server and in the load generator (separate processes).
 ulimit -n "$(ulimit -Hn)"

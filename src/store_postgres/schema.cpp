@@ -118,6 +118,11 @@ CREATE INDEX metrics_1h_scalars ON metrics_1h (device_id, bucket) INCLUDE (sampl
     {3, "device contact time (online state)", R"sql(
 ALTER TABLE devices ADD COLUMN last_contact_at BIGINT;
 )sql"},
+    // Rollups are computed outside the writer lock; a commit touching a pending bucket bumps
+    // its generation, so a result computed before that commit is not written.
+    {4, "rollup pending generation", R"sql(
+ALTER TABLE rollup_pending ADD COLUMN gen BIGINT NOT NULL DEFAULT 0;
+)sql"},
 };
 
 }  // namespace

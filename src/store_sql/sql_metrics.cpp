@@ -91,16 +91,6 @@ const char* upsert_sql(tier t) {
 #undef WINDASH_ROLLUP_UPSERT
 #undef WINDASH_ROLLUP_SCALARS
 
-result<std::int64_t> upsert_rollup(connection& c, tier t, row_id device, std::int64_t bucket,
-                                   const aggregate& a) {
-    std::string stats = encode(a);
-    std::vector<value> params{device, bucket, static_cast<std::int64_t>(a.samples), blob{stats}};
-    for (const stat* s : {&a.cpu_total, &a.mem_used, &a.mem_total, &a.net_tx, &a.net_rx}) {
-        params.insert(params.end(), {s->min, s->max, s->sum});
-    }
-    return c.run(upsert_sql(t), params);
-}
-
 struct staged_group {
     std::vector<metric_row> rows;
     std::vector<staged_sample> staged;
@@ -125,6 +115,17 @@ result<staged_group> stage(std::span<const device_batch> batches) {
     return g;
 }
 
+// Marks a bucket for build_rollups, or bumps the generation of its mark: a rollup computed
+// before this call is then not written (rebuild_tier).
+result<void> mark_pending(connection& c, std::int64_t tier_no, row_id device, std::int64_t bucket) {
+    auto r = run(c,
+                 "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
+                 "ON CONFLICT (tier, device_id, bucket) DO UPDATE SET gen = rollup_pending.gen + 1",
+                 {tier_no, device, bucket});
+    if (!r) return r.error();
+    return {};
+}
+
 // Marks touched minutes for build_rollups and advances devices' last_seen_at.
 result<void> after_insert(connection& c, const staged_group& g, const std::vector<char>& fresh) {
     std::set<std::pair<row_id, std::int64_t>> minutes;
@@ -141,11 +142,7 @@ result<void> after_insert(connection& c, const staged_group& g, const std::vecto
             it->second = std::max(it->second, row->ts);
     }
     for (auto [dev, bucket] : minutes) {
-        auto r = run(c,
-                     "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
-                     "ON CONFLICT DO NOTHING",
-                     {minute_tier, dev, bucket});
-        if (!r) return r.error();
+        if (auto r = mark_pending(c, minute_tier, dev, bucket); !r) return r.error();
     }
     for (auto [dev, ts] : newest) {
         auto r = run(c,
@@ -206,67 +203,89 @@ result<std::optional<sample>> sql_store::latest_sample(row_id device_id) {
     return std::optional<sample>{std::move(s)};
 }
 
-result<std::size_t> sql_store::rebuild_minute(connection& c, row_id device, std::int64_t bucket) {
-    aggregate a;
-    auto r = scan_raw(c, device, bucket, bucket + minute_us,
-                      [&](std::int64_t, const sample& s) { a.add(s); });
-    if (!r) return r.error();
-    if (a.samples == 0) return 0;
-    auto w = upsert_rollup(c, tier::minute, device, bucket, a);
-    if (w) {
-        w = run(c,
-                "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
-                "ON CONFLICT DO NOTHING",
-                {hour_tier, device, bucket_floor(bucket, hour_us)});
-    }
-    if (!w) return w.error();
-    return 1;
-}
+// A rollup computed outside the writer lock, ready to be written: the upsert's parameters.
+struct sql_store::rollup_job {
+    row_id device = 0;
+    std::int64_t bucket = 0;
+    std::int64_t generation = 0;  // of the pending mark, read before the bucket's rows
+    std::vector<value> upsert;    // empty: nothing to write (expired or no source rows)
+    std::string stats;            // the encoded aggregate upsert's blob points into
+};
 
-result<std::size_t> sql_store::rebuild_hour(connection& c, row_id device, std::int64_t bucket) {
-    aggregate a;
-    auto r =
-        scan_rollups(c, tier::minute, device, bucket, bucket + hour_us,
-                     [&](std::int64_t, std::string_view stats) { return merge_encoded(a, stats); });
-    if (!r) return r.error();
-    if (a.samples == 0) return 0;
-    auto w = upsert_rollup(c, tier::hour, device, bucket, a);
-    if (!w) return w.error();
-    return 1;
-}
-
-// Each pending row is deleted before its bucket is read: a commit racing with the rebuild then
-// re-marks the bucket (PostgreSQL makes it wait on the deleted row), so no sample is missed.
-result<std::size_t> sql_store::rebuild_tier(connection& c, std::int64_t tier_no,
-                                            std::size_t max_buckets) {
-    std::vector<std::pair<row_id, std::int64_t>> todo;
-    auto r = run(c,
-                 "SELECT device_id, bucket FROM rollup_pending WHERE tier = $1 "
-                 "ORDER BY device_id, bucket LIMIT $2",
-                 {tier_no, static_cast<std::int64_t>(max_buckets)},
-                 [&](const row& rw) { todo.emplace_back(rw.i64(0), rw.i64(1)); });
-    if (!r) return r.error();
-    // Buckets whose source rows have expired keep their rollup: a rebuild would shrink it.
+// The aggregate of one bucket, read on `c` (a reader): raw samples for a minute, minute
+// rollups for an hour. Buckets whose source rows have expired are left alone (a rebuild would
+// shrink them).
+result<void> sql_store::compute_rollup(connection& c, std::int64_t tier_no, rollup_job& job) {
     auto keep = tier_no == minute_tier ? opts_.keep.raw : opts_.keep.minute;
-    std::int64_t horizon = to_us(now() - keep);
-    for (auto [dev, bucket] : todo) {
-        r = run(c, "DELETE FROM rollup_pending WHERE tier = $1 AND device_id = $2 AND bucket = $3",
-                {tier_no, dev, bucket});
-        if (!r) return r.error();
-        if (bucket < horizon) continue;
-        auto b =
-            tier_no == minute_tier ? rebuild_minute(c, dev, bucket) : rebuild_hour(c, dev, bucket);
-        if (!b) return b.error();
+    if (job.bucket < to_us(now() - keep)) return {};
+    aggregate a;
+    auto r = tier_no == minute_tier
+                 ? scan_raw(c, job.device, job.bucket, job.bucket + minute_us,
+                            [&](std::int64_t, const sample& s) { a.add(s); })
+                 : scan_rollups(c, tier::minute, job.device, job.bucket, job.bucket + hour_us,
+                                [&](std::int64_t, std::string_view stats) {
+                                    return merge_encoded(a, stats);
+                                });
+    if (!r) return r.error();
+    if (a.samples == 0) return {};
+    job.stats = encode(a);
+    job.upsert = {job.device, job.bucket, static_cast<std::int64_t>(a.samples), blob{job.stats}};
+    for (const stat* st : {&a.cpu_total, &a.mem_used, &a.mem_total, &a.net_tx, &a.net_rx}) {
+        job.upsert.insert(job.upsert.end(), {st->min, st->max, st->sum});
     }
-    return todo.size();
+    return {};
+}
+
+// Rollups are read and aggregated on a reader, outside the writer lock, so commits go on
+// meanwhile; the writer only stores the results. Every commit touching a bucket bumps its
+// pending mark's generation (after_insert), so a result is written, and its mark deleted, only
+// when the mark still has the generation read before the bucket's rows: a commit that raced
+// with the computation leaves the mark for the next pass, and no sample is missed.
+result<std::size_t> sql_store::rebuild_tier(std::int64_t tier_no, std::size_t max_buckets) {
+    std::vector<rollup_job> jobs;
+    {
+        auto lease = readers_->acquire();
+        if (!lease) return lease.error();
+        auto r = run(**lease,
+                     "SELECT device_id, bucket, gen FROM rollup_pending WHERE tier = $1 "
+                     "ORDER BY device_id, bucket LIMIT $2",
+                     {tier_no, static_cast<std::int64_t>(max_buckets)}, [&](const row& rw) {
+                         jobs.push_back({rw.i64(0), rw.i64(1), rw.i64(2), {}, {}});
+                     });
+        if (!r) return r.error();
+        for (auto& job : jobs) {
+            if (auto c = compute_rollup(**lease, tier_no, job); !c) return c.error();
+        }
+    }
+    if (jobs.empty()) return 0;
+    auto done = in_transaction(*writers_, [&](connection& c) -> result<void> {
+        for (const auto& job : jobs) {
+            auto unmarked = run(c,
+                                "DELETE FROM rollup_pending WHERE tier = $1 AND device_id = $2 "
+                                "AND bucket = $3 AND gen = $4",
+                                {tier_no, job.device, job.bucket, job.generation});
+            if (!unmarked) return unmarked.error();
+            if (*unmarked == 0 || job.upsert.empty()) continue;  // re-marked since: next pass
+            auto tier_of = tier_no == minute_tier ? tier::minute : tier::hour;
+            if (auto w = c.run(upsert_sql(tier_of), job.upsert); !w) return w.error();
+            if (tier_no == minute_tier) {
+                if (auto m =
+                        mark_pending(c, hour_tier, job.device, bucket_floor(job.bucket, hour_us));
+                    !m) {
+                    return m.error();
+                }
+            }
+        }
+        return {};
+    });
+    if (!done) return done.error();
+    return jobs.size();
 }
 
 result<std::size_t> sql_store::build_rollups(std::size_t max_buckets) {
-    auto minutes = in_transaction(
-        *writers_, [&](connection& c) { return rebuild_tier(c, minute_tier, max_buckets); });
+    auto minutes = rebuild_tier(minute_tier, max_buckets);
     if (!minutes) return minutes;
-    auto hours = in_transaction(
-        *writers_, [&](connection& c) { return rebuild_tier(c, hour_tier, max_buckets); });
+    auto hours = rebuild_tier(hour_tier, max_buckets);
     if (!hours) return hours.error();
     return *minutes;
 }

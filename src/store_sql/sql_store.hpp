@@ -52,9 +52,9 @@ class sql_store final : public store {
   private:
     timestamp now() const { return opts_.now ? opts_.now() : clock_now(); }
     static timestamp clock_now();
-    result<std::size_t> rebuild_minute(connection& c, row_id device, std::int64_t bucket);
-    result<std::size_t> rebuild_hour(connection& c, row_id device, std::int64_t bucket);
-    result<std::size_t> rebuild_tier(connection& c, std::int64_t tier, std::size_t max_buckets);
+    struct rollup_job;
+    result<void> compute_rollup(connection& c, std::int64_t tier, rollup_job& job);
+    result<std::size_t> rebuild_tier(std::int64_t tier, std::size_t max_buckets);
     result<std::size_t> expire_table(int table, std::int64_t before, std::size_t max_rows);
 
     options opts_;

@@ -116,6 +116,11 @@ CREATE INDEX metrics_1h_scalars ON metrics_1h (device_id, bucket, samples, cpu_m
     {3, "device contact time (online state)", R"sql(
 ALTER TABLE devices ADD COLUMN last_contact_at INTEGER;
 )sql"},
+    // Rollups are computed outside the writer lock; a commit touching a pending bucket bumps
+    // its generation, so a result computed before that commit is not written.
+    {4, "rollup pending generation", R"sql(
+ALTER TABLE rollup_pending ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 }  // namespace
