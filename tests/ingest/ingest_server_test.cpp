@@ -538,12 +538,11 @@ TEST_CASE("TLS: wss:// agents on both ports, https:// operations routes, plainte
     agent_setup a;
     auto files = make_certificate("server");
     server_process s(a.url, {"--tls-cert", files.certificate, "--tls-key", files.key});
-    net::ssl::context trusting(net::ssl::context::tls_client);
-    trusting.load_verify_file(files.certificate);
+    const agent_client::tls trusting{files.certificate};
 
     int first = 0;
     for (auto port : {s.ws_port(), s.http_port()}) {
-        tls_agent_client c(trusting);
+        agent_client c(trusting);
         REQUIRE_MESSAGE(c.connect(port, agent_target("host-a"), a.token) == 101,
                         c.transport_error());
         REQUIRE(c.send(metrics_frame("host-a", first, 5, 1)));
@@ -555,13 +554,12 @@ TEST_CASE("TLS: wss:// agents on both ports, https:// operations routes, plainte
     }
     CHECK(stored_samples(a.url) == 10);
     {  // refusals are still HTTP answers, inside TLS
-        tls_agent_client c(trusting);
+        agent_client c(trusting);
         CHECK(c.connect(s.ws_port(), agent_target("host-a"), "not-a-token") == 401);
         CHECK(c.refusal_body() == R"({"error":"invalid_token"})");
     }
     // A client that does not trust the certificate refuses the server itself.
-    net::ssl::context untrusting(net::ssl::context::tls_client);
-    tls_agent_client stranger(untrusting);
+    agent_client stranger(agent_client::tls{""});
     CHECK(stranger.connect(s.ws_port(), agent_target("host-a"), a.token) == 0);
     CHECK_MESSAGE(stranger.transport_error().find("certificate verify failed") != std::string::npos,
                   stranger.transport_error());
@@ -569,17 +567,17 @@ TEST_CASE("TLS: wss:// agents on both ports, https:// operations routes, plainte
     CHECK(http_get(s.http_port(), "/healthz").status == 0);
     CHECK(http_get(s.ws_port(), "/healthz").status == 0);
 
-    tls_agent_client ops(trusting);
+    agent_client ops(trusting);
     auto health = ops.get(s.http_port(), "/healthz");
     REQUIRE_MESSAGE(health.has_value(), ops.transport_error());
-    CHECK(health->result_int() == 200);
-    CHECK(health->body() == R"({"status":"ok"})");
-    tls_agent_client scraper(trusting);
+    CHECK(health->status == 200);
+    CHECK(health->body == R"({"status":"ok"})");
+    agent_client scraper(trusting);
     auto metrics = scraper.get(s.http_port(), "/metrics");
     REQUIRE_MESSAGE(metrics.has_value(), scraper.transport_error());
     // The stranger and the two plaintext requests.
-    CHECK(metric_value(metrics->body(), "windash_tls_handshake_failures_total") >= 3);
-    CHECK(metric_value(metrics->body(), "windash_samples_accepted_total") == 10);
+    CHECK(metric_value(metrics->body, "windash_tls_handshake_failures_total") >= 3);
+    CHECK(metric_value(metrics->body, "windash_samples_accepted_total") == 10);
 }
 
 TEST_CASE("TLS: an unusable certificate or key stops the server with a message naming it") {

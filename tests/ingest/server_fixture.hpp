@@ -3,6 +3,7 @@
 // fresh database of a throwaway PostgreSQL cluster (WINDASH_TEST_BACKEND=postgres), plus the
 // helpers the end-to-end tests share: provisioning through the binary, HTTP GETs, sample frames.
 
+#include "ingest/agent_client.hpp"
 #include "support/child_process.hpp"
 #include <windash/core/sample.hpp>
 
@@ -56,10 +57,6 @@ class server_process {
 [[nodiscard]] std::string provision_device(const std::string& database_url,
                                            const std::string& email, const std::string& host_id);
 
-struct http_reply {
-    unsigned status = 0;
-    std::string body;
-};
 /// One GET over a fresh connection (at most 5 s per step).
 [[nodiscard]] http_reply http_get(std::uint16_t port, const std::string& target);
 
