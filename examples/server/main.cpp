@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -198,6 +199,15 @@ void add_server_options(CLI::App& app, settings& s) {
                     ->check(CLI::ExistingFile);
     cert->needs(key);
     key->needs(cert);
+    app.add_option("--signup", o.signup,
+                   "Who may sign up: first (only the first user), open, closed")
+        ->envname("SIGNUP")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, ingest::signup_policy>{{"first", ingest::signup_policy::first},
+                                                         {"open", ingest::signup_policy::open},
+                                                         {"closed", ingest::signup_policy::closed}},
+            CLI::ignore_case))
+        ->default_str("first");
     app.add_option("--threads", s.threads, "I/O threads")
         ->envname("THREADS")
         ->check(CLI::Range(1u, 256u))

@@ -10,6 +10,8 @@ void backend::write_metrics(std::string&) const {}
 
 bool backend::record_contact(std::span<const store::contact>) { return true; }
 
+store::store* backend::database() noexcept { return nullptr; }
+
 namespace {
 
 class store_backend final : public backend {
@@ -34,6 +36,7 @@ class store_backend final : public backend {
     }
 
     bool ready() override { return db_.ping().has_value(); }
+    store::store* database() noexcept override { return &db_; }
 
     bool record_contact(std::span<const store::contact> contacts) override {
         return db_.record_contact(contacts).has_value();

@@ -21,16 +21,6 @@ namespace net = boost::asio;
 
 namespace {
 
-http_response json(http::status status, std::string body, unsigned version) {
-    http_response res{status, version};
-    res.set(http::field::server, "windash-server");
-    res.set(http::field::content_type, "application/json");
-    res.set(http::field::cache_control, "no-store");
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
-}
-
 http::status refusal_status(const boost::system::error_code& ec) {
     if (ec == errc::host_mismatch) return http::status::conflict;
     if (ec == errc::invalid_token) return http::status::unauthorized;
@@ -113,14 +103,16 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     }
     keep_alive_ = false;  // after an error below the connection closes
     if (ec == http::error::header_limit) {
-        return respond(json(http::status::request_header_fields_too_large,
-                            R"({"error":"headers_too_large"})", 11));
+        return respond(json_response(http::status::request_header_fields_too_large,
+                                     R"({"error":"headers_too_large"})", 11));
     }
     if (ec == http::error::body_limit) {
-        return respond(json(http::status::payload_too_large, R"({"error":"body_too_large"})", 11));
+        return respond(
+            json_response(http::status::payload_too_large, R"({"error":"body_too_large"})", 11));
     }
     if (ec == net::error::eof || ec == net::error::connection_reset) return;
-    if (ec) return respond(json(http::status::bad_request, R"({"error":"bad_request"})", 11));
+    if (ec)
+        return respond(json_response(http::status::bad_request, R"({"error":"bad_request"})", 11));
     server_metrics::bump(state().metrics.http_requests);
     keep_alive_ = parser_->get().keep_alive();
     handle(parser_->release());
@@ -131,18 +123,20 @@ void http_session<Stream>::handle(request&& req) {
     auto path = target_path(req.target());
     auto v = req.version();
     if (path == "/agent") return upgrade_agent(std::move(req));
+    if (path.starts_with("/api/")) return api(std::move(req));
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        return respond(
-            json(http::status::method_not_allowed, R"({"error":"method_not_allowed"})", v));
+        return respond(json_response(http::status::method_not_allowed,
+                                     R"({"error":"method_not_allowed"})", v));
     }
-    if (path == "/healthz") return respond(json(http::status::ok, R"({"status":"ok"})", v));
+    if (path == "/healthz")
+        return respond(json_response(http::status::ok, R"({"status":"ok"})", v));
     if (path == "/readyz") return check_ready(std::move(req));
     if (path == "/metrics") {
-        auto res = json(http::status::ok, state().prometheus(), v);
+        auto res = json_response(http::status::ok, state().prometheus(), v);
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         return respond(std::move(res));
     }
-    respond(json(http::status::not_found, R"({"error":"not_found"})", v));
+    respond(json_response(http::status::not_found, R"({"error":"not_found"})", v));
 }
 
 // SPEC §2: every refusal happens before the upgrade, with its status and JSON body.
@@ -151,17 +145,19 @@ void http_session<Stream>::upgrade_agent(request&& req) {
     auto v = req.version();
     keep_alive_ = false;  // a refused agent is disconnected; an accepted one leaves HTTP
     if (!beast::websocket::is_upgrade(req)) {
-        return respond(json(http::status::upgrade_required, R"({"error":"upgrade_required"})", v));
+        return respond(
+            json_response(http::status::upgrade_required, R"({"error":"upgrade_required"})", v));
     }
     auto host_id = query_parameter(req.target(), "hostId");
     if (!host_id || !is_valid_host_id(*host_id)) {
         server_metrics::bump(state().metrics.refusals, refusal::bad_host_id);
-        return respond(json(http::status::bad_request, R"({"error":"bad_host_id"})", v));
+        return respond(json_response(http::status::bad_request, R"({"error":"bad_host_id"})", v));
     }
     auto token = bearer_token(req[http::field::authorization]);
     if (!token) {
         server_metrics::bump(state().metrics.refusals, refusal::invalid_token);
-        return respond(json(http::status::unauthorized, R"({"error":"invalid_token"})", v));
+        return respond(
+            json_response(http::status::unauthorized, R"({"error":"invalid_token"})", v));
     }
     // The token check may wait on the database: it runs on the blocking pool, then comes back.
     run_blocking(
@@ -179,11 +175,12 @@ void http_session<Stream>::on_authenticated(request&& req,
                                             boost::system::result<agent_identity> who) {
     if (!who) {
         server_metrics::bump(state().metrics.refusals, refusal_reason(who.error()));
-        return respond(json(refusal_status(who.error()), refusal_body(who.error()), req.version()));
+        return respond(
+            json_response(refusal_status(who.error()), refusal_body(who.error()), req.version()));
     }
     if (state().stopping.load()) {
-        return respond(
-            json(http::status::service_unavailable, R"({"error":"shutting_down"})", req.version()));
+        return respond(json_response(http::status::service_unavailable,
+                                     R"({"error":"shutting_down"})", req.version()));
     }
     std::make_shared<agent_session<Stream>>(std::move(stream_), std::move(slot_), std::move(*who))
         ->run(std::move(req));
@@ -194,9 +191,42 @@ void http_session<Stream>::check_ready(request&& req) {
     run_blocking(
         state(), stream_.get_executor(), [&storage = state().storage] { return storage.ready(); },
         [self = this->shared_from_this(), v = req.version()](bool ready) {
-            self->respond(
-                ready ? json(http::status::ok, R"({"status":"ready"})", v)
-                      : json(http::status::service_unavailable, R"({"status":"unavailable"})", v));
+            self->respond(ready ? json_response(http::status::ok, R"({"status":"ready"})", v)
+                                : json_response(http::status::service_unavailable,
+                                                R"({"status":"unavailable"})", v));
+        });
+}
+
+// The browser API blocks on the database (and on password hashing for the account routes, which
+// queue on their own thread with a bound): it runs off the I/O threads, then answers here.
+template <class Stream>
+void http_session<Stream>::api(request&& req) {
+    auto* db = state().storage.database();
+    if (db == nullptr) {
+        return respond(
+            json_response(http::status::not_found, R"({"error":"not_found"})", req.version()));
+    }
+    beast::error_code ec;
+    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    request_context ctx{ec ? std::string() : peer.address().to_string(), is_tls<Stream>};
+    const bool account = is_account_route(target_path(req.target()));
+    if (account &&
+        state().accounts_queued.fetch_add(1) >= state().opts.max_queued_account_requests) {
+        state().accounts_queued.fetch_sub(1);
+        server_metrics::bump(state().metrics.accounts_busy);
+        return respond(
+            json_response(http::status::service_unavailable, R"({"error":"busy"})", req.version()));
+    }
+    auto shared = std::make_shared<const request>(std::move(req));
+    run_blocking(
+        account ? state().accounts : state().blocking, stream_.get_executor(),
+        [&st = state(), db, shared, ctx = std::move(ctx), account] {
+            auto res = handle_api(st, *db, *shared, ctx);
+            if (account) st.accounts_queued.fetch_sub(1);
+            return res;
+        },
+        [self = this->shared_from_this(), shared](http_response res) {
+            self->respond(std::move(res));
         });
 }
 

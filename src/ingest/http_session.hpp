@@ -4,6 +4,7 @@
 // Over TLS the handshake comes first, under the same deadline as a request. Instantiated for
 // plain_stream and tls_stream (stream.hpp) in http_session.cpp.
 
+#include "ingest/api.hpp"
 #include "ingest/server_state.hpp"
 #include "ingest/stream.hpp"
 #include <windash/ingest/backend.hpp>
@@ -17,9 +18,6 @@
 #include <optional>
 
 namespace windash::ingest::detail {
-
-using http_request = boost::beast::http::request<boost::beast::http::string_body>;
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
@@ -41,6 +39,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     void upgrade_agent(request&& req);
     void on_authenticated(request&& req, boost::system::result<agent_identity> who);
     void check_ready(request&& req);
+    void api(request&& req);
     void respond(response&& res);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void close();

@@ -74,6 +74,13 @@ void server_metrics::render(std::string& out) const {
     metric(out, "counter", "windash_tls_handshake_failures_total",
            "Connections dropped because their TLS handshake failed or timed out.",
            load(tls_handshake_failures));
+    metric(out, "counter", "windash_logins_failed_total",
+           "Sign-ins refused for a wrong email or password.", load(logins_failed));
+    metric(out, "counter", "windash_logins_throttled_total",
+           "Sign-ins refused because the account or address failed too often.",
+           load(logins_throttled));
+    metric(out, "counter", "windash_account_requests_busy_total",
+           "Sign-ups and sign-ins refused because too many were waiting.", load(accounts_busy));
     metric(out, "counter", "windash_frames_total", "Agent frames read.", load(frames));
     labelled(out, "windash_frames_refused_total", "Agent frames refused, by reason.", "reason",
              frames_refused, {"invalid_json", "invalid_message", "too_big", "binary"});

@@ -41,6 +41,9 @@ struct server_metrics {
     counter http_requests{0};
     counter request_timeouts{0};
     counter tls_handshake_failures{0};
+    counter logins_failed{0};
+    counter logins_throttled{0};
+    counter accounts_busy{0};  // account requests refused: too many waiting
     counter frames{0};
     std::array<counter, static_cast<std::size_t>(frame_refusal::count)> frames_refused{};
     counter samples_accepted{0};

@@ -69,12 +69,6 @@ provisioning_error failed(boost::system::error_code ec, std::string_view what) {
     return {ec, std::string(what) + ": " + ec.message()};
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool plausible_email(std::string_view email) {
     auto at = email.find('@');
     return at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
@@ -106,6 +100,12 @@ store::result<std::string> hash_password(std::string_view password) {
     return encoded;
 }
 
+std::string normalize_email(std::string_view email) {
+    std::string out(email);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
 bool verify_password(std::string_view password, const std::string& phc) {
     return argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
@@ -129,7 +129,7 @@ provisioning_result<store::user> add_user(store::store& db, std::string_view ema
     }
     auto hash = hash_password(password);
     if (!hash) return failed(hash.error(), "hashing the password");
-    auto u = db.create_user(lower(email), name, *hash, now());
+    auto u = db.create_user(normalize_email(email), name, *hash, now());
     if (!u && u.error() == store::errc::conflict) {
         return provisioning_error{u.error(), "a user with this email exists already"};
     }
@@ -143,7 +143,7 @@ provisioning_result<std::string> add_device(store::store& db, std::string_view e
     if (name.size() > account_limits::max_name_length) {
         return invalid("name must be at most 256 characters");
     }
-    auto owner = db.find_user_by_email(lower(email));
+    auto owner = db.find_user_by_email(normalize_email(email));
     if (!owner && owner.error() == store::errc::not_found) {
         return provisioning_error{owner.error(), "no user with this email"};
     }

@@ -85,4 +85,41 @@ std::optional<std::string_view> bearer_token(std::string_view authorization,
     return rest;
 }
 
+namespace {
+
+bool is_cookie_octet(char c) noexcept {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x21 && u <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\';
+}
+
+}  // namespace
+
+std::optional<std::string_view> cookie_value(std::string_view header,
+                                             std::string_view name) noexcept {
+    std::optional<std::string_view> found;
+    while (!header.empty()) {
+        auto semi = header.find(';');
+        auto pair = header.substr(0, semi);
+        header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        while (!pair.empty() && pair.back() == ' ') pair.remove_suffix(1);
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos || pair.substr(0, eq) != name) continue;
+        if (found) return std::nullopt;  // twice: ambiguous (a cookie planted for a subpath)
+        auto value = pair.substr(eq + 1);
+        if (!std::all_of(value.begin(), value.end(), is_cookie_octet)) return std::nullopt;
+        found = value;
+    }
+    return found;
+}
+
+bool same_origin(std::string_view origin, std::string_view host) noexcept {
+    if (origin.empty()) return true;
+    auto scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos) return false;  // "null" and the like
+    auto authority = origin.substr(scheme_end + 3);
+    if (authority.empty() || host.empty() || authority.size() != host.size()) return false;
+    return iequals(authority, host);
+}
+
 }  // namespace windash::ingest::detail

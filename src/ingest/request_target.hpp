@@ -21,4 +21,15 @@ namespace windash::ingest::detail {
 [[nodiscard]] std::optional<std::string_view> bearer_token(std::string_view authorization,
                                                            std::size_t max_length = 512) noexcept;
 
+/// The value of cookie `name` in a `Cookie` header (RFC 6265 §4.2: `a=1; b=2`); nullopt when
+/// absent, given twice, or not made of cookie-octets (no quotes, spaces, commas, semicolons,
+/// backslashes or controls).
+[[nodiscard]] std::optional<std::string_view> cookie_value(std::string_view header,
+                                                           std::string_view name) noexcept;
+
+/// Whether `origin` (an `Origin` header: `scheme://host[:port]`) names the same host and port
+/// as `host` (the `Host` header). An absent Origin (empty) counts as same-origin: browsers send
+/// one on every cross-site POST.
+[[nodiscard]] bool same_origin(std::string_view origin, std::string_view host) noexcept;
+
 }  // namespace windash::ingest::detail

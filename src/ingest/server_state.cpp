@@ -31,9 +31,13 @@ server_state::server_state(backend& b, server_options o)
     : opts(std::move(o)),
       storage(b),
       parsers({.max_frame_bytes = opts.max_frame_bytes, .max_samples = opts.max_samples}),
-      blocking(std::max<std::size_t>(opts.blocking_threads, 1)) {}
+      blocking(std::max<std::size_t>(opts.blocking_threads, 1)),
+      logins(opts.max_failed_logins, opts.login_window) {}
 
-server_state::~server_state() { blocking.join(); }
+server_state::~server_state() {
+    accounts.join();
+    blocking.join();
+}
 
 void server_state::add_agent(agent_connection& s, std::weak_ptr<agent_connection> w) {
     std::lock_guard lock(agents_mutex_);

@@ -2,6 +2,7 @@
 // What the listeners and sessions of one server share. Owned through a shared_ptr by the server
 // and by every session, so a session finishing after the server object is gone stays safe.
 
+#include "ingest/login_throttle.hpp"
 #include "ingest/metrics.hpp"
 #include <windash/ingest/backend.hpp>
 #include <windash/ingest/options.hpp>
@@ -87,7 +88,10 @@ struct server_state {
     backend& storage;
     server_metrics metrics;
     parser_pool parsers;
-    boost::asio::thread_pool blocking;  // authenticate() and ready() calls
+    boost::asio::thread_pool blocking;     // authenticate() and ready() calls
+    boost::asio::thread_pool accounts{1};  // sign-up and sign-in: password hashing, one at a time
+    std::atomic<std::size_t> accounts_queued{0};
+    login_throttle logins;  // failed sign-ins per account and per address
     /// Set by server::start() when TLS is configured, before any connection is accepted.
     std::unique_ptr<boost::asio::ssl::context> tls;
     std::atomic<bool> stopping{false};  // shutdown() began: no new agents
@@ -98,20 +102,26 @@ struct server_state {
     std::vector<store::contact> departed_;  // guarded by agents_mutex_
 };
 
-/// Runs `work()` on `state.blocking`, then `then(result)` on `ex`. The io_context counts the
+/// Runs `work()` on `pool`, then `then(result)` on `ex`. The io_context counts the
 /// round trip as outstanding work, so its run() cannot return (and the application cannot tear
 /// down the backend) while a blocking call is in flight. `work` must not own the last reference
 /// to anything: it is destroyed on the pool's thread.
 template <class Executor, class Work, class Then>
-void run_blocking(server_state& state, const Executor& ex, Work work, Then then) {
-    boost::asio::post(state.blocking, [guard = boost::asio::make_work_guard(ex),
-                                       work = std::move(work), then = std::move(then)]() mutable {
+void run_blocking(boost::asio::thread_pool& pool, const Executor& ex, Work work, Then then) {
+    boost::asio::post(pool, [guard = boost::asio::make_work_guard(ex), work = std::move(work),
+                             then = std::move(then)]() mutable {
         auto result = work();
         boost::asio::post(guard.get_executor(),
                           [result = std::move(result), then = std::move(then)]() mutable {
                               then(std::move(result));
                           });
     });
+}
+
+/// run_blocking() on the server's blocking pool.
+template <class Executor, class Work, class Then>
+void run_blocking(server_state& state, const Executor& ex, Work work, Then then) {
+    run_blocking(state.blocking, ex, std::move(work), std::move(then));
 }
 
 /// One open connection, counted in server_metrics::connections_open while it lives.

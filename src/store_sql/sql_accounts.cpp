@@ -114,6 +114,11 @@ result<user> sql_store::find_user(row_id id) {
                     to_user);
 }
 
+result<std::int64_t> sql_store::count_users() {
+    return read_one<std::int64_t>(*readers_, "SELECT count(*) FROM users", {},
+                                  [](const row& r) { return r.i64(0); });
+}
+
 result<user> sql_store::find_user_by_email(std::string_view email) {
     return read_one(*readers_, "SELECT " WINDASH_USER_COLUMNS " FROM users WHERE email = $1",
                     {email}, to_user);

@@ -19,6 +19,7 @@ class sql_store final : public store {
     result<user> create_user(std::string_view email, std::string_view name,
                              std::string_view password_hash, timestamp now) override;
     result<user> find_user(row_id id) override;
+    result<std::int64_t> count_users() override;
     result<user> find_user_by_email(std::string_view email) override;
     result<void> create_session(const secret_hash& id, row_id user_id, timestamp now,
                                 timestamp expires_at) override;

@@ -1,6 +1,7 @@
 // Fuzz target for what the ingest server parses itself before the upgrade: the request
-// target's path and `hostId`, and the Authorization header. Never crashes; what it returns
-// keeps its promises (a token is inside its input, bounded, of token68 characters).
+// target's path and `hostId`, the Authorization header, cookies and the Origin check. Never
+// crashes; what it returns keeps its promises (a token or cookie value is inside its input,
+// bounded, of the characters its rule allows).
 #include "ingest/request_target.hpp"
 #include <windash/core/sample.hpp>
 
@@ -24,5 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (token->find(' ') != std::string_view::npos) __builtin_trap();
     }
+    if (auto session = cookie_value(text, "windash_session")) {
+        if (session->data() < text.data() ||
+            session->data() + session->size() > text.data() + size) {
+            __builtin_trap();
+        }
+        for (char c : *session) {
+            if (c == ';' || c == ' ' || c == '"' || c == ',') __builtin_trap();
+        }
+    }
+    auto half = text.substr(0, text.size() / 2);
+    (void)same_origin(half, text.substr(half.size()));
     return 0;
 }

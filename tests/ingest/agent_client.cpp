@@ -136,7 +136,7 @@ class basic_agent_client final : public agent_client::connection {
                 [res, buffer, h](beast::error_code ec, std::size_t n) mutable { h(ec, n); });
         });
         if (!settled(read)) return std::nullopt;
-        return http_reply{res->result_int(), res->body()};
+        return http_reply{res->result_int(), res->body(), {}};
     }
 
     /// Sends one text (or binary) frame; false when the connection is gone.

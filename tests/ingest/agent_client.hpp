@@ -3,11 +3,16 @@
 // a few seconds, so a server that misbehaves fails the test instead of hanging it. Beast lives
 // in agent_client.cpp, compiled once for every end-to-end test.
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace windash::testing {
 
@@ -19,10 +24,28 @@ struct received {
     std::string error;
 };
 
-/// An HTTP status and body (agent_client::get(), http_get()); status 0: no answer.
+/// HTTP header fields in order, names as sent.
+using http_headers = std::vector<std::pair<std::string, std::string>>;
+
+/// An HTTP status, body and headers (agent_client::get(), http_call()); status 0: no answer.
 struct http_reply {
     unsigned status = 0;
     std::string body;
+    http_headers headers;
+    /// Every value of header `name` (case-insensitive).
+    [[nodiscard]] std::vector<std::string> all(std::string_view name) const {
+        std::vector<std::string> out;
+        for (const auto& [n, v] : headers) {
+            if (n.size() == name.size() &&
+                std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) ==
+                           std::tolower(static_cast<unsigned char>(b));
+                })) {
+                out.push_back(v);
+            }
+        }
+        return out;
+    }
 };
 
 class agent_client {

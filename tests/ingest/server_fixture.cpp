@@ -134,11 +134,22 @@ std::string provision_device(const std::string& database_url, const std::string&
 }
 
 http_reply http_get(std::uint16_t port, const std::string& target) {
+    return http_call(port, "GET", target);
+}
+
+http_reply http_call(std::uint16_t port, const std::string& method, const std::string& target,
+                     const std::string& body, const http_headers& headers) {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     beast::flat_buffer buffer;
-    http::request<http::empty_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    for (const auto& [name, value] : headers) req.insert(name, value);
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+    }
+    req.prepare_payload();
     http::response<http::string_body> res;
     http_reply out;
     stream.expires_after(5s);
@@ -149,7 +160,12 @@ http_reply http_get(std::uint16_t port, const std::string& target) {
             if (ec2) return;
             stream.expires_after(5s);
             http::async_read(stream, buffer, res, [&](beast::error_code ec3, std::size_t) {
-                if (!ec3) out = {res.result_int(), res.body()};
+                if (ec3) return;
+                out = {res.result_int(), res.body(), {}};
+                for (const auto& field : res) {
+                    out.headers.emplace_back(std::string(field.name_string()),
+                                             std::string(field.value()));
+                }
             });
         });
     });

@@ -59,6 +59,11 @@ class server_process {
 
 /// One GET over a fresh connection (at most 5 s per step).
 [[nodiscard]] http_reply http_get(std::uint16_t port, const std::string& target);
+/// One request with `method` (GET, POST...), a JSON `body` (none when empty) and `headers`, on
+/// a fresh connection (at most 5 s per step). `Host` is 127.0.0.1:port.
+[[nodiscard]] http_reply http_call(std::uint16_t port, const std::string& method,
+                                   const std::string& target, const std::string& body = {},
+                                   const http_headers& headers = {});
 
 /// A valid sample of `host_id` at `base + seconds`, CPU total `cpu`.
 [[nodiscard]] sample make_sample(const std::string& host_id, int seconds, double cpu = 12.5);

@@ -53,6 +53,10 @@ class backend {
     /// Default: nothing to record, true.
     virtual bool record_contact(std::span<const store::contact> contacts);
 
+    /// The database behind this backend, for the browser API (accounts, devices, history:
+    /// SPEC §3-§5); nullptr (the default) serves agents only and answers /api/ with 404.
+    [[nodiscard]] virtual store::store* database() noexcept;
+
     /// Appends backend-specific Prometheus lines to `out` (text format 0.0.4). Default: none.
     virtual void write_metrics(std::string& out) const;
 };

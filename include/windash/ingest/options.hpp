@@ -15,6 +15,13 @@ namespace windash::ingest {
 /// Severity of a line given to server_options::log.
 enum class log_level { debug, info, warn, error };
 
+/// Who may sign up (SPEC §6 `SIGNUP`).
+enum class signup_policy {
+    first,   ///< only while there is no user yet (the default)
+    open,    ///< anyone
+    closed,  ///< nobody: users come from `windash-server user add`
+};
+
 /// Settings of ingest::server. Durations are wall-clock, measured on the steady clock.
 struct server_options {
     /// Address both listeners bind to (SPEC §6). "::" or "0.0.0.0" for every interface.
@@ -63,6 +70,19 @@ struct server_options {
     std::chrono::milliseconds shutdown_timeout{std::chrono::seconds{30}};
     /// Threads for blocking backend calls (token checks, readiness probes).
     std::size_t blocking_threads = 2;
+
+    /// Browser accounts (SPEC §4), served when the backend has a database (backend::database).
+    signup_policy signup = signup_policy::first;
+    /// A session ends this long after sign-in, whatever its use.
+    std::chrono::seconds session_lifetime{std::chrono::hours{24 * 30}};
+    /// Account requests (sign-up, sign-in: each hashes a password, ~30 ms of a core) run one
+    /// at a time on a thread of their own, so a burst cannot take both cores or delay agents;
+    /// past this many waiting, more are answered 503.
+    std::size_t max_queued_account_requests = 64;
+    /// Failed sign-ins allowed per account and per client address within login_window; past
+    /// it, 429 until the window ends.
+    std::size_t max_failed_logins = 5;
+    std::chrono::seconds login_window{std::chrono::minutes{15}};
 
     /// Receives the server's log lines; called from any thread. Default: dropped.
     std::function<void(log_level, std::string_view)> log;

@@ -29,6 +29,9 @@ struct account_limits {
 /// True when `password` matches `phc`, a hash_password() result (constant-time comparison).
 [[nodiscard]] bool verify_password(std::string_view password, const std::string& phc);
 
+/// An email as stored and looked up: lower-cased (ASCII).
+[[nodiscard]] std::string normalize_email(std::string_view email);
+
 /// A fresh bearer token: 32 random bytes (OpenSSL RAND_bytes) as 43 base64url characters.
 [[nodiscard]] std::string generate_token();
 

@@ -55,6 +55,8 @@ class store {
                                                    std::string_view password_hash,
                                                    timestamp now) = 0;
     [[nodiscard]] virtual result<user> find_user(row_id id) = 0;
+    /// How many users exist (SPEC §4: signup is open to the first user only by default).
+    [[nodiscard]] virtual result<std::int64_t> count_users() = 0;
     [[nodiscard]] virtual result<user> find_user_by_email(std::string_view email) = 0;
     [[nodiscard]] virtual result<void> create_session(const secret_hash& id, row_id user_id,
                                                       timestamp now, timestamp expires_at) = 0;

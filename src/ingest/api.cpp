@@ -1,0 +1,277 @@
+#include "ingest/api.hpp"
+
+#include "ingest/request_target.hpp"
+#include <windash/ingest/provisioning.hpp>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace windash::ingest::detail {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view session_cookie = "windash_session";
+constexpr std::string_view csrf_cookie = "windash_csrf";
+
+timestamp wall_now() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+}
+
+http_response error(http::status status, std::string_view code, unsigned version) {
+    return json_response(status, json::serialize(json::object{{"error", code}}), version);
+}
+
+http_response error(http::status status, std::string_view code, std::string_view message,
+                    unsigned version) {
+    return json_response(
+        status, json::serialize(json::object{{"error", code}, {"message", message}}), version);
+}
+
+json::object user_json(const store::user& u) {
+    return {{"id", u.id}, {"email", u.email}, {"name", u.name}};
+}
+
+// The request body as a JSON object with these string fields; nullopt names what is wrong.
+struct fields {
+    json::object object;
+    std::string problem;
+    [[nodiscard]] std::string_view text(std::string_view key) const {
+        auto* v = object.if_contains(key);
+        return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
+    }
+};
+
+fields parse_fields(const http_request& req, std::initializer_list<std::string_view> required) {
+    fields f;
+    boost::system::error_code ec;
+    auto value = json::parse(req.body(), ec);
+    if (ec || !value.is_object()) {
+        f.problem = "the body must be a JSON object";
+        return f;
+    }
+    f.object = std::move(value.as_object());
+    for (auto key : required) {
+        auto* v = f.object.if_contains(key);
+        if (!v || !v->is_string()) {
+            f.problem = fmt::format("{}: must be a string", key);
+            return f;
+        }
+    }
+    return f;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+class handler {
+  public:
+    handler(server_state& state, store::store& db, const http_request& req,
+            const request_context& ctx)
+        : state_(state), db_(db), req_(req), ctx_(ctx), version_(req.version()) {}
+
+    http_response route() {
+        auto path = target_path(req_.target());
+        auto method = req_.method();
+        if (path == "/api/auth/signup")
+            return method == http::verb::post ? signup() : not_allowed();
+        if (path == "/api/auth/login") return method == http::verb::post ? login() : not_allowed();
+        if (path == "/api/auth/logout")
+            return method == http::verb::post ? logout() : not_allowed();
+        if (path == "/api/auth/me") return method == http::verb::get ? me() : not_allowed();
+        return error(http::status::not_found, "not_found", version_);
+    }
+
+  private:
+    http_response not_allowed() const {
+        return error(http::status::method_not_allowed, "method_not_allowed", version_);
+    }
+    http_response unavailable() const {
+        return error(http::status::service_unavailable, "unavailable", version_);
+    }
+
+    // SPEC §4: signup and login refuse a cross-site Origin (login CSRF).
+    [[nodiscard]] bool cross_site() const {
+        return !same_origin(req_[http::field::origin], req_[http::field::host]);
+    }
+
+    http_response signup() {
+        if (cross_site()) return error(http::status::forbidden, "cross_origin", version_);
+        auto f = parse_fields(req_, {"email", "password", "name"});
+        if (!f.problem.empty()) {
+            return error(http::status::bad_request, "invalid_request", f.problem, version_);
+        }
+        if (state_.opts.signup == signup_policy::closed) return signup_closed();
+        if (state_.opts.signup == signup_policy::first) {
+            // Sign-ups run one at a time on the accounts thread: two "first" users cannot race.
+            auto users = db_.count_users();
+            if (!users) return unavailable();
+            if (*users > 0) return signup_closed();
+        }
+        auto u = add_user(db_, f.text("email"), f.text("name"), f.text("password"));
+        if (!u) {
+            if (u.error().code == store::errc::invalid_argument) {
+                return error(http::status::bad_request, "invalid_request", u.error().message,
+                             version_);
+            }
+            if (u.error().code == store::errc::conflict) {
+                return error(http::status::conflict, "email_taken", version_);
+            }
+            return unavailable();
+        }
+        return signed_in(http::status::created, *u);
+    }
+
+    http_response signup_closed() const {
+        return error(http::status::forbidden, "signup_closed", version_);
+    }
+
+    http_response login() {
+        if (cross_site()) return error(http::status::forbidden, "cross_origin", version_);
+        auto f = parse_fields(req_, {"email", "password"});
+        if (!f.problem.empty()) {
+            return error(http::status::bad_request, "invalid_request", f.problem, version_);
+        }
+        const std::string email = normalize_email(f.text("email"));
+        const std::string account_key = "account:" + email;
+        const std::string address_key = "address:" + ctx_.client_address;
+        auto& throttle = state_.logins;
+        if (!throttle.allowed(account_key) || !throttle.allowed(address_key)) {
+            server_metrics::bump(state_.metrics.logins_throttled);
+            return error(http::status::too_many_requests, "too_many_attempts", version_);
+        }
+        auto u = db_.find_user_by_email(email);
+        if (!u && u.error() != store::errc::not_found) return unavailable();
+        // An unknown email costs the same hashing as a wrong password: no account probing.
+        bool ok = verify_password(f.text("password"), u ? u->password_hash : decoy_hash());
+        if (!u || !ok) {
+            throttle.failed(account_key);
+            throttle.failed(address_key);
+            server_metrics::bump(state_.metrics.logins_failed);
+            return error(http::status::unauthorized, "invalid_credentials", version_);
+        }
+        throttle.succeeded(account_key);
+        return signed_in(http::status::ok, *u);
+    }
+
+    // A fixed hash of a random password, made once, for unknown emails.
+    static const std::string& decoy_hash() {
+        static const std::string hash = [] {
+            auto h = hash_password(generate_token());
+            return h ? *h : std::string("$argon2id$v=19$m=19456,t=2,p=1$invalid");
+        }();
+        return hash;
+    }
+
+    // A new session: its id only as a hash in the database, the id itself in an HttpOnly cookie,
+    // and a CSRF token in a cookie scripts can read (double submit, SPEC §4).
+    http_response signed_in(http::status status, const store::user& u) {
+        const std::string id = generate_token();
+        const std::string csrf = generate_token();
+        auto now = wall_now();
+        if (!db_.create_session(store::hash_secret(id), u.id, now,
+                                now + state_.opts.session_lifetime)) {
+            return unavailable();
+        }
+        auto res = json_response(status, json::serialize(user_json(u)), version_);
+        auto age = state_.opts.session_lifetime.count();
+        const char* secure = ctx_.tls ? "; Secure" : "";
+        res.insert(http::field::set_cookie,
+                   fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+                               session_cookie, id, age, secure));
+        res.insert(http::field::set_cookie, fmt::format("{}={}; Path=/; Max-Age={}; SameSite=Lax{}",
+                                                        csrf_cookie, csrf, age, secure));
+        return res;
+    }
+
+    // The signed-in user, if the session cookie names a live session.
+    std::optional<store::user> current_user(bool& database_down) {
+        auto id = cookie_value(req_[http::field::cookie], session_cookie);
+        if (!id || id->empty()) return std::nullopt;
+        auto s = db_.find_session(store::hash_secret(*id), wall_now());
+        if (!s) {
+            database_down = s.error() != store::errc::not_found;
+            return std::nullopt;
+        }
+        auto u = db_.find_user(s->user_id);
+        if (!u) {
+            database_down = u.error() != store::errc::not_found;
+            return std::nullopt;
+        }
+        return *u;
+    }
+
+    // SPEC §4 double submit: the X-CSRF-Token header equals the windash_csrf cookie.
+    [[nodiscard]] bool csrf_ok() const {
+        auto cookie = cookie_value(req_[http::field::cookie], csrf_cookie);
+        auto header = req_["X-CSRF-Token"];
+        return cookie && !cookie->empty() && constant_time_equal(*cookie, header);
+    }
+
+    http_response logout() {
+        auto id = cookie_value(req_[http::field::cookie], session_cookie);
+        if (id && !id->empty()) {
+            if (!csrf_ok()) return error(http::status::forbidden, "csrf", version_);
+            if (!db_.delete_session(store::hash_secret(*id))) return unavailable();
+        }
+        http_response res{http::status::no_content, version_};
+        res.set(http::field::cache_control, "no-store");
+        const char* secure = ctx_.tls ? "; Secure" : "";
+        res.insert(http::field::set_cookie,
+                   fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}", session_cookie,
+                               secure));
+        res.insert(http::field::set_cookie,
+                   fmt::format("{}=; Path=/; Max-Age=0; SameSite=Lax{}", csrf_cookie, secure));
+        return res;
+    }
+
+    http_response me() {
+        bool down = false;
+        auto u = current_user(down);
+        if (down) return unavailable();
+        if (!u) return error(http::status::unauthorized, "unauthorized", version_);
+        return json_response(http::status::ok, json::serialize(user_json(*u)), version_);
+    }
+
+    server_state& state_;
+    store::store& db_;
+    const http_request& req_;
+    const request_context& ctx_;
+    unsigned version_;
+};
+
+}  // namespace
+
+bool is_account_route(std::string_view path) noexcept {
+    return path == "/api/auth/signup" || path == "/api/auth/login";
+}
+
+http_response json_response(http::status status, std::string body, unsigned version) {
+    http_response res{status, version};
+    res.set(http::field::server, "windash-server");
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+http_response handle_api(server_state& state, store::store& db, const http_request& req,
+                         const request_context& ctx) {
+    return handler(state, db, req, ctx).route();
+}
+
+}  // namespace windash::ingest::detail

@@ -1,0 +1,247 @@
+// Browser accounts (SPEC §4) against a real windash-server: sign-up policy, sessions in cookies
+// stored only as hashes, CSRF double submit, Origin checks, Argon2id parameters, sign-in
+// throttling. Compiled once, run per backend.
+#include "ingest/server_fixture.hpp"
+#include <windash/store_open.hpp>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace windash::testing {
+namespace {
+
+namespace json = boost::json;
+
+// What a browser keeps between requests: its cookies.
+class browser {
+  public:
+    explicit browser(std::uint16_t port) : port_(port) {}
+
+    http_reply post(const std::string& target, const std::string& body, http_headers extra = {}) {
+        return call("POST", target, body, std::move(extra));
+    }
+    http_reply get(const std::string& target) { return call("GET", target, {}, {}); }
+    /// A state-changing request as the dashboard sends it: with the CSRF header.
+    http_reply post_with_csrf(const std::string& target, const std::string& body = {}) {
+        return post(target, body, {{"X-CSRF-Token", cookie("windash_csrf")}});
+    }
+    [[nodiscard]] std::string cookie(const std::string& name) const {
+        auto it = jar_.find(name);
+        return it == jar_.end() ? std::string() : it->second;
+    }
+
+  private:
+    http_reply call(const std::string& method, const std::string& target, const std::string& body,
+                    http_headers extra) {
+        std::string cookies;
+        for (const auto& [name, value] : jar_) {
+            if (!cookies.empty()) cookies += "; ";
+            cookies += name + "=" + value;
+        }
+        if (!cookies.empty()) extra.emplace_back("Cookie", cookies);
+        auto r = http_call(port_, method, target, body, extra);
+        for (const auto& set : r.all("Set-Cookie")) {
+            auto eq = set.find('=');
+            auto end = set.find(';');
+            auto name = set.substr(0, eq);
+            auto value = set.substr(eq + 1, end - eq - 1);
+            if (value.empty())
+                jar_.erase(name);
+            else
+                jar_[name] = value;
+        }
+        return r;
+    }
+
+    std::uint16_t port_;
+    std::map<std::string, std::string> jar_;
+};
+
+json::object object_of(const http_reply& r) {
+    auto v = json::parse(r.body);
+    REQUIRE(v.is_object());
+    return v.as_object();
+}
+
+std::string error_of(const http_reply& r) {
+    auto o = object_of(r);
+    REQUIRE(o.contains("error"));
+    return std::string(o.at("error").as_string());
+}
+
+// The Set-Cookie line for `name`.
+std::string set_cookie(const http_reply& r, const std::string& name) {
+    for (const auto& line : r.all("Set-Cookie")) {
+        if (line.starts_with(name + "=")) return line;
+    }
+    return {};
+}
+
+const std::string signup_a =
+    R"({"email":"Ada@Example.com","password":"analytical engine","name":"Ada"})";
+const std::string signup_b =
+    R"({"email":"bob@example.com","password":"difference engine","name":"Bob"})";
+
+}  // namespace
+
+TEST_CASE("sign-up: the first user only, signed in by cookies; me; logout needs the CSRF header") {
+    auto url = fresh_database_url();
+    server_process s(url);
+    browser ada(s.http_port());
+
+    CHECK(ada.get("/api/auth/me").status == 401);
+    auto r = ada.post("/api/auth/signup", signup_a);
+    REQUIRE(r.status == 201);
+    auto me = object_of(r);
+    CHECK(me.at("email") == "ada@example.com");
+    CHECK(me.at("name") == "Ada");
+    CHECK(me.at("id").as_int64() > 0);
+    auto session = set_cookie(r, "windash_session");
+    CHECK(session.find("; HttpOnly") != std::string::npos);
+    CHECK(session.find("; SameSite=Lax") != std::string::npos);
+    CHECK(session.find("; Path=/") != std::string::npos);
+    CHECK(session.find("Secure") == std::string::npos);  // plain HTTP
+    auto csrf = set_cookie(r, "windash_csrf");
+    CHECK(csrf.find("HttpOnly") == std::string::npos);  // the page's script reads it
+    CHECK(ada.cookie("windash_session").size() >= 43);
+    CHECK(ada.cookie("windash_csrf").size() >= 43);
+    CHECK(r.all("Cache-Control") == std::vector<std::string>{"no-store"});
+
+    auto again = ada.get("/api/auth/me");
+    REQUIRE(again.status == 200);
+    CHECK(object_of(again) == me);
+
+    // SPEC §4: signup is open to the first user only by default.
+    browser bob(s.http_port());
+    auto closed = bob.post("/api/auth/signup", signup_b);
+    CHECK(closed.status == 403);
+    CHECK(error_of(closed) == "signup_closed");
+    CHECK(bob.cookie("windash_session").empty());
+
+    // The password is stored as Argon2id with its parameters; the session only as a hash.
+    auto db = store::open_store(url);
+    REQUIRE(db.has_value());
+    auto stored = (*db)->find_user_by_email("ada@example.com");
+    REQUIRE(stored.has_value());
+    CHECK(stored->password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    auto live = (*db)->find_session(
+        store::hash_secret(ada.cookie("windash_session")),
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+    REQUIRE(live.has_value());
+    CHECK(live->user_id == stored->id);
+    if (!on_postgres()) {
+        std::string bytes;
+        for (const auto* suffix : {"", "-wal"}) {
+            std::ifstream in(url + suffix, std::ios::binary);
+            bytes.append(std::istreambuf_iterator<char>(in), {});
+        }
+        CHECK(bytes.find(ada.cookie("windash_session")) == std::string::npos);
+    }
+
+    // Logout is state-changing: without the CSRF header, or with a wrong one, 403.
+    auto no_header = ada.post("/api/auth/logout", "");
+    CHECK(no_header.status == 403);
+    CHECK(error_of(no_header) == "csrf");
+    auto wrong = ada.post("/api/auth/logout", "", {{"X-CSRF-Token", "not-the-token"}});
+    CHECK(wrong.status == 403);
+    CHECK(ada.get("/api/auth/me").status == 200);
+    auto old_session = ada.cookie("windash_session");
+    CHECK(ada.post_with_csrf("/api/auth/logout").status == 204);
+    CHECK(ada.cookie("windash_session").empty());
+    CHECK(ada.get("/api/auth/me").status == 401);
+    // The old cookie, replayed, names no session any more.
+    auto replay = http_call(s.http_port(), "GET", "/api/auth/me", {},
+                            {{"Cookie", "windash_session=" + old_session}});
+    CHECK(replay.status == 401);
+}
+
+TEST_CASE(
+    "sign-in: cross-site Origin, bad bodies, wrong passwords, throttling per account and per "
+    "address") {
+    auto url = fresh_database_url();
+    (void)provision_device(url, "carol@example.com", "host-c");  // password: correct horse battery
+    (void)provision_device(url, "dan@example.com", "host-d");
+    server_process s(url);
+    browser carol(s.http_port());
+    const std::string good = R"({"email":"CAROL@example.com","password":"correct horse battery"})";
+    const std::string bad = R"({"email":"carol@example.com","password":"wrong horse battery"})";
+
+    auto cross = carol.post("/api/auth/login", good, {{"Origin", "https://evil.example"}});
+    CHECK(cross.status == 403);
+    CHECK(error_of(cross) == "cross_origin");
+    auto same = carol.post("/api/auth/login", good,
+                           {{"Origin", "http://127.0.0.1:" + std::to_string(s.http_port())}});
+    CHECK(same.status == 200);
+    CHECK(object_of(same).at("email") == "carol@example.com");
+    CHECK(carol.post_with_csrf("/api/auth/logout").status == 204);
+
+    for (const auto& [body, what] : std::vector<std::pair<std::string, std::string>>{
+             {"not json", "the body must be a JSON object"},
+             {R"({"email":"carol@example.com"})", "password: must be a string"},
+             {R"({"email":7,"password":"x"})", "email: must be a string"}}) {
+        auto r = carol.post("/api/auth/login", body);
+        CHECK(r.status == 400);
+        CHECK(object_of(r).at("message").as_string() == what.c_str());
+    }
+    auto unknown = carol.post(
+        "/api/auth/login", R"({"email":"nobody@example.com","password":"correct horse battery"})");
+    CHECK(unknown.status == 401);
+    CHECK(error_of(unknown) == "invalid_credentials");
+
+    // One failure so far (the unknown email, counted for this address). Four more wrong
+    // passwords reach the limit of 5: then even the right password is refused for a while.
+    for (int i = 0; i < 4; ++i) {
+        auto r = carol.post("/api/auth/login", bad);
+        CHECK(r.status == 401);
+        CHECK(error_of(r) == "invalid_credentials");
+    }
+    auto throttled = carol.post("/api/auth/login", good);
+    CHECK(throttled.status == 429);
+    CHECK(error_of(throttled) == "too_many_attempts");
+    // The address is throttled too: another account from it is refused as well.
+    browser dan(s.http_port());
+    auto other = dan.post("/api/auth/login",
+                          R"({"email":"dan@example.com","password":"correct horse battery"})");
+    CHECK(other.status == 429);
+    auto metrics = http_get(s.http_port(), "/metrics").body;
+    CHECK(metrics.find("\nwindash_logins_failed_total 5\n") != std::string::npos);
+    CHECK(metrics.find("\nwindash_logins_throttled_total 2\n") != std::string::npos);
+}
+
+TEST_CASE("sign-up policies: open lets everyone in, closed nobody; bad input is named") {
+    auto url = fresh_database_url();
+    {
+        server_process open(url, {"--signup", "open"});
+        browser ada(open.http_port());
+        browser bob(open.http_port());
+        CHECK(ada.post("/api/auth/signup", signup_a).status == 201);
+        CHECK(bob.post("/api/auth/signup", signup_b).status == 201);
+        auto taken = bob.post("/api/auth/signup", signup_a);
+        CHECK(taken.status == 409);
+        CHECK(error_of(taken) == "email_taken");
+        auto short_password = bob.post(
+            "/api/auth/signup", R"({"email":"eve@example.com","password":"short","name":"Eve"})");
+        CHECK(short_password.status == 400);
+        CHECK(object_of(short_password).at("message") == "password must be 8 to 256 characters");
+        auto bad_email = bob.post("/api/auth/signup",
+                                  R"({"email":"eve","password":"long enough","name":"Eve"})");
+        CHECK(bad_email.status == 400);
+        auto cross = bob.post("/api/auth/signup", signup_b, {{"Origin", "null"}});
+        CHECK(cross.status == 403);
+        CHECK(error_of(cross) == "cross_origin");
+        CHECK(bob.get("/api/auth/signup").status == 405);
+        CHECK(bob.get("/api/nothing-here").status == 404);
+    }
+    auto fresh = fresh_database_url();
+    server_process closed(fresh, {"--signup", "closed"});
+    browser first(closed.http_port());
+    auto r = first.post("/api/auth/signup", signup_a);
+    CHECK(r.status == 403);
+    CHECK(error_of(r) == "signup_closed");
+}
+
+}  // namespace windash::testing
