@@ -97,6 +97,17 @@ void agent_session<Stream>::shutdown() {
     });
 }
 
+template <class Stream>
+void agent_session<Stream>::revoke() {
+    net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
+        server_metrics::bump(self->state().metrics.agents_revoked);
+        self->state().log(log_level::info, fmt::format("device {}: token revoked, disconnecting",
+                                                       self->who_.device_id));
+        self->closing_ = websocket::close_code::policy_error;
+        self->maybe_close();  // or, during the handshake, on_accept closes
+    });
+}
+
 // Backpressure (SPEC §2): no read while max_pending_batches wait for their commit.
 template <class Stream>
 void agent_session<Stream>::maybe_read() {

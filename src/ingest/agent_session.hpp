@@ -38,6 +38,8 @@ class agent_session final : public agent_connection,
     void shutdown() override;
     [[nodiscard]] bool connected() const noexcept override { return connected_.load(); }
     [[nodiscard]] store::contact last_contact() const noexcept override;
+    [[nodiscard]] store::row_id device_id() const noexcept override { return who_.device_id; }
+    void revoke() override;
 
   private:
     using clock = std::chrono::steady_clock;

@@ -1,7 +1,9 @@
 #include "ingest/api.hpp"
 
 #include "ingest/request_target.hpp"
+#include <windash/core/sample.hpp>
 #include <windash/ingest/provisioning.hpp>
+#include <windash/protocol/writer.hpp>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
+#include <charconv>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -72,6 +75,25 @@ fields parse_fields(const http_request& req, std::initializer_list<std::string_v
     return f;
 }
 
+// `/api/devices/{id}[/rest]`: the id (positive, decimal) and what follows it.
+struct device_path {
+    store::row_id id = 0;
+    std::string_view rest;
+};
+std::optional<device_path> parse_device_path(std::string_view path) {
+    constexpr std::string_view prefix = "/api/devices/";
+    if (!path.starts_with(prefix)) return std::nullopt;
+    path.remove_prefix(prefix.size());
+    auto slash = path.find('/');
+    auto digits = path.substr(0, slash);
+    device_path out;
+    if (digits.empty() || digits.size() > 18 || digits.front() == '0') return std::nullopt;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out.id);
+    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+    out.rest = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+    return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -91,12 +113,28 @@ class handler {
         if (path == "/api/auth/logout")
             return method == http::verb::post ? logout() : not_allowed();
         if (path == "/api/auth/me") return method == http::verb::get ? me() : not_allowed();
-        return error(http::status::not_found, "not_found", version_);
+        if (path == "/api/devices")
+            return method == http::verb::get ? list_devices() : not_allowed();
+        if (auto d = parse_device_path(path)) {
+            if (d->rest.empty()) {
+                if (method == http::verb::get) return get_device(d->id);
+                if (method == http::verb::patch) return rename_device(d->id);
+                if (method == http::verb::delete_) return delete_device(d->id);
+                return not_allowed();
+            }
+            if (d->rest == "/rotate-token") {
+                return method == http::verb::post ? rotate_token(d->id) : not_allowed();
+            }
+        }
+        return not_found();
     }
 
   private:
     http_response not_allowed() const {
         return error(http::status::method_not_allowed, "method_not_allowed", version_);
+    }
+    http_response not_found() const {
+        return error(http::status::not_found, "not_found", version_);
     }
     http_response unavailable() const {
         return error(http::status::service_unavailable, "unavailable", version_);
@@ -235,6 +273,118 @@ class handler {
         res.insert(http::field::set_cookie,
                    fmt::format("{}=; Path=/; Max-Age=0; SameSite=Lax{}", csrf_cookie, secure));
         return res;
+    }
+
+    // The signed-in user, or the answer to give instead: 401, or 403 when a state-changing
+    // request lacks the CSRF header.
+    struct signed_in_user {
+        std::optional<store::user> user;
+        std::optional<http_response> refusal;
+    };
+    signed_in_user require_user(bool changes_state) {
+        bool down = false;
+        auto u = current_user(down);
+        if (down) return {std::nullopt, unavailable()};
+        if (!u) return {std::nullopt, error(http::status::unauthorized, "unauthorized", version_)};
+        if (changes_state && !csrf_ok()) {
+            return {std::nullopt, error(http::status::forbidden, "csrf", version_)};
+        }
+        return {std::move(u), std::nullopt};
+    }
+
+    // SPEC §4 device object: id, hostId, name, isOnline, lastSeenAt, latest (Sample v1 or null).
+    std::optional<std::string> device_json(const store::device& d, timestamp now) {
+        auto latest = db_.latest_sample(d.id);
+        if (!latest) return std::nullopt;
+        std::string out = fmt::format(R"({{"id":{},"hostId":)", d.id);
+        protocol::write_json_string(out, d.host_id);
+        out += R"(,"name":)";
+        protocol::write_json_string(out, d.name);
+        out += fmt::format(R"(,"isOnline":{},"lastSeenAt":)", store::is_online(d, now));
+        // When the device was last heard from: its agent's last contact or newest sample.
+        std::optional<timestamp> seen = d.last_contact_at;
+        if (d.last_seen_at && (!seen || *d.last_seen_at > *seen)) seen = d.last_seen_at;
+        if (seen) {
+            out += '"' + to_rfc3339(*seen) + '"';
+        } else {
+            out += "null";
+        }
+        out += R"(,"latest":)";
+        if (*latest)
+            protocol::write_sample(out, **latest);
+        else
+            out += "null";
+        out += '}';
+        return out;
+    }
+
+    http_response list_devices() {
+        auto who = require_user(false);
+        if (who.refusal) return std::move(*who.refusal);
+        auto devices = db_.list_devices(who.user->id);
+        if (!devices) return unavailable();
+        auto now = wall_now();
+        std::string out = "[";
+        for (const auto& d : *devices) {
+            auto one = device_json(d, now);
+            if (!one) return unavailable();
+            if (out.size() > 1) out += ',';
+            out += *one;
+        }
+        out += ']';
+        return json_response(http::status::ok, std::move(out), version_);
+    }
+
+    // Another user's device is not_found, exactly like a missing one (SPEC §4).
+    http_response device_answer(const store::result<store::device>& d) {
+        if (!d) return d.error() == store::errc::not_found ? not_found() : unavailable();
+        auto one = device_json(*d, wall_now());
+        if (!one) return unavailable();
+        return json_response(http::status::ok, std::move(*one), version_);
+    }
+
+    http_response get_device(store::row_id id) {
+        auto who = require_user(false);
+        if (who.refusal) return std::move(*who.refusal);
+        return device_answer(db_.find_device(who.user->id, id));
+    }
+
+    http_response rename_device(store::row_id id) {
+        auto who = require_user(true);
+        if (who.refusal) return std::move(*who.refusal);
+        auto f = parse_fields(req_, {"name"});
+        if (!f.problem.empty()) {
+            return error(http::status::bad_request, "invalid_request", f.problem, version_);
+        }
+        auto name = f.text("name");
+        if (name.empty() || name.size() > account_limits::max_name_length) {
+            return error(http::status::bad_request, "invalid_request",
+                         "name: must be 1 to 256 characters", version_);
+        }
+        return device_answer(db_.rename_device(who.user->id, id, name));
+    }
+
+    // Deleting revokes the token at once; the agent's open connection is cut as well.
+    http_response delete_device(store::row_id id) {
+        auto who = require_user(true);
+        if (who.refusal) return std::move(*who.refusal);
+        auto r = db_.delete_device(who.user->id, id);
+        if (!r) return r.error() == store::errc::not_found ? not_found() : unavailable();
+        state_.revoke_device(id);
+        http_response res{http::status::no_content, version_};
+        res.set(http::field::cache_control, "no-store");
+        return res;
+    }
+
+    http_response rotate_token(store::row_id id) {
+        auto who = require_user(true);
+        if (who.refusal) return std::move(*who.refusal);
+        const std::string token = generate_token();
+        auto r = db_.rotate_device_token(who.user->id, id, store::hash_secret(token));
+        if (!r) return r.error() == store::errc::not_found ? not_found() : unavailable();
+        state_.revoke_device(id);
+        return json_response(http::status::ok, json::serialize(json::object{{"token", token}}),
+                             version_);
     }
 
     http_response me() {

@@ -99,6 +99,9 @@ void server_metrics::render(std::string& out) const {
            load(batches_pending));
     metric(out, "counter", "windash_agents_closed_silent_total",
            "Agents disconnected after the silence timeout.", load(agents_closed_silent));
+    metric(out, "counter", "windash_agents_revoked_total",
+           "Agents disconnected because their device was deleted or its token rotated.",
+           load(agents_revoked));
     commit_latency.render(out, "windash_batch_commit_seconds",
                           "From a batch read to its commit completing.");
 }

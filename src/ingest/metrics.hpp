@@ -53,6 +53,7 @@ struct server_metrics {
     counter commit_failures{0};
     counter batches_pending{0};  // gauge: read, waiting for their commit
     counter agents_closed_silent{0};
+    counter agents_revoked{0};  // closed because their device was deleted or its token rotated
     latency_histogram commit_latency;
 
     static void bump(counter& c) noexcept { c.fetch_add(1, std::memory_order_relaxed); }

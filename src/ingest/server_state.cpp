@@ -59,6 +59,16 @@ std::vector<std::shared_ptr<agent_connection>> server_state::agents() {
     return out;
 }
 
+std::size_t server_state::revoke_device(store::row_id device) {
+    std::size_t n = 0;
+    for (auto& agent : agents()) {
+        if (agent->device_id() != device) continue;
+        agent->revoke();
+        ++n;
+    }
+    return n;
+}
+
 std::size_t server_state::agent_count() {
     std::lock_guard lock(agents_mutex_);
     return agents_.size();

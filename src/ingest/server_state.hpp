@@ -34,6 +34,11 @@ class agent_connection {
     [[nodiscard]] virtual bool connected() const noexcept = 0;
     /// When the agent was last heard from: a frame, or a pong. Thread-safe.
     [[nodiscard]] virtual store::contact last_contact() const noexcept = 0;
+    /// The device this connection speaks for. Thread-safe.
+    [[nodiscard]] virtual store::row_id device_id() const noexcept = 0;
+    /// The device was deleted or its token rotated: stop reading, let the batches in flight
+    /// finish, close with 1008 (policy violation). Thread-safe.
+    virtual void revoke() = 0;
 };
 
 /// Frame parsers lent to whichever I/O thread parses a frame: as many exist as frames were
@@ -77,6 +82,9 @@ struct server_state {
     /// The agents connected now.
     [[nodiscard]] std::vector<std::shared_ptr<agent_connection>> agents();
     [[nodiscard]] std::size_t agent_count();
+    /// Revokes every connection of `device` in this process (agent_connection::revoke);
+    /// returns how many there were.
+    std::size_t revoke_device(store::row_id device);
     /// An agent's connection ended; its last contact is written at the next flush.
     void agent_left(store::contact last);
     /// The departures since the last call.

@@ -1,6 +1,8 @@
-// Browser accounts (SPEC §4) against a real windash-server: sign-up policy, sessions in cookies
-// stored only as hashes, CSRF double submit, Origin checks, Argon2id parameters, sign-in
-// throttling. Compiled once, run per backend.
+// The browser API (SPEC §4) against a real windash-server: accounts (sign-up policy, sessions in
+// cookies stored only as hashes, CSRF double submit, Origin checks, Argon2id parameters, sign-in
+// throttling) and devices (list, get, rename, rotate-token, delete; another user's device is
+// 404). Compiled once, run per backend.
+#include "ingest/agent_client.hpp"
 #include "ingest/server_fixture.hpp"
 #include <windash/store_open.hpp>
 
@@ -9,7 +11,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <thread>
 
 namespace windash::testing {
 namespace {
@@ -25,6 +29,13 @@ class browser {
         return call("POST", target, body, std::move(extra));
     }
     http_reply get(const std::string& target) { return call("GET", target, {}, {}); }
+    http_reply call(const std::string& method, const std::string& target, const std::string& body) {
+        return call(method, target, body, {});
+    }
+    http_reply call_with_csrf(const std::string& method, const std::string& target,
+                              const std::string& body) {
+        return call(method, target, body, {{"X-CSRF-Token", cookie("windash_csrf")}});
+    }
     /// A state-changing request as the dashboard sends it: with the CSRF header.
     http_reply post_with_csrf(const std::string& target, const std::string& body = {}) {
         return post(target, body, {{"X-CSRF-Token", cookie("windash_csrf")}});
@@ -242,6 +253,110 @@ TEST_CASE("sign-up policies: open lets everyone in, closed nobody; bad input is 
     auto r = first.post("/api/auth/signup", signup_a);
     CHECK(r.status == 403);
     CHECK(error_of(r) == "signup_closed");
+}
+
+namespace {
+
+// Polls ada's device list until `ok` holds for the first device (at most 5 s).
+json::object wait_for_device(browser& b, const std::function<bool(const json::object&)>& ok) {
+    json::object last;
+    for (int i = 0; i < 50; ++i) {
+        auto r = b.get("/api/devices");
+        REQUIRE(r.status == 200);
+        auto list = json::parse(r.body).as_array();
+        REQUIRE(list.size() == 1);
+        last = list[0].as_object();
+        if (ok(last)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return last;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "devices: list with online state and latest sample, rename, rotate-token and delete cut "
+    "the agent at once; another user's device is 404 on every route") {
+    auto url = fresh_database_url();
+    server_process s(url, {"--signup", "open"});
+    browser ada(s.http_port());
+    browser bob(s.http_port());
+    REQUIRE(ada.post("/api/auth/signup", signup_a).status == 201);
+    REQUIRE(bob.post("/api/auth/signup", signup_b).status == 201);
+    auto token = provision_device(url, "ada@example.com", "host-a");
+    (void)provision_device(url, "bob@example.com", "host-b");
+
+    auto fresh = json::parse(ada.get("/api/devices").body).as_array();
+    REQUIRE(fresh.size() == 1);
+    auto d = fresh[0].as_object();
+    CHECK(d.at("hostId") == "host-a");
+    CHECK(d.at("name") == "host-a");
+    CHECK(d.at("isOnline") == false);
+    CHECK(d.at("lastSeenAt").is_null());
+    CHECK(d.at("latest").is_null());
+    const auto id = d.at("id").as_int64();
+    const std::string path = "/api/devices/" + std::to_string(id);
+
+    agent_client agent;
+    REQUIRE(agent.connect(s.ws_port(), "/agent?hostId=host-a", token) == 101);
+    REQUIRE(agent.send(metrics_frame("host-a", 0, 3, 1)));
+    REQUIRE(agent.receive().text.has_value());
+    d = wait_for_device(ada, [](const json::object& o) { return o.at("isOnline") == true; });
+    CHECK(d.at("isOnline") == true);
+    CHECK(d.at("lastSeenAt").is_string());
+    REQUIRE(d.at("latest").is_object());
+    CHECK(d.at("latest").at("hostId") == "host-a");
+    CHECK(d.at("latest").at("ts").as_string() == to_rfc3339(base_time() + std::chrono::seconds{2}));
+    auto one = ada.get(path);
+    REQUIRE(one.status == 200);
+    CHECK(object_of(one).at("id") == id);
+
+    // Bob, or nobody, gets nothing of Ada's device: 404 on every route, like a missing one.
+    CHECK(bob.get(path).status == 404);
+    CHECK(bob.call_with_csrf("PATCH", path, R"({"name":"mine"})").status == 404);
+    CHECK(bob.call_with_csrf("POST", path + "/rotate-token", "").status == 404);
+    CHECK(bob.call_with_csrf("DELETE", path, "").status == 404);
+    auto bobs = json::parse(bob.get("/api/devices").body).as_array();
+    REQUIRE(bobs.size() == 1);
+    CHECK(bobs[0].at("hostId") == "host-b");
+    CHECK(http_get(s.http_port(), path).status == 401);
+    CHECK(http_get(s.http_port(), "/api/devices").status == 401);
+    for (const auto* bad : {"/api/devices/0", "/api/devices/abc", "/api/devices/12x",
+                            "/api/devices/99999999999", "/api/devices/1/nothing"}) {
+        CHECK_MESSAGE(ada.get(bad).status == 404, bad);
+    }
+
+    // Renaming changes state: the CSRF header is required.
+    auto no_csrf = ada.call("PATCH", path, R"({"name":"Ada's laptop"})");
+    CHECK(no_csrf.status == 403);
+    CHECK(error_of(no_csrf) == "csrf");
+    auto renamed = ada.call_with_csrf("PATCH", path, R"({"name":"Ada's laptop"})");
+    REQUIRE(renamed.status == 200);
+    CHECK(object_of(renamed).at("name") == "Ada's laptop");
+    CHECK(ada.call_with_csrf("PATCH", path, R"({"name":""})").status == 400);
+
+    // Rotating the token closes the agent's connection with 1008 and refuses the old token.
+    auto rotated = ada.call_with_csrf("POST", path + "/rotate-token", "");
+    REQUIRE(rotated.status == 200);
+    const std::string new_token(object_of(rotated).at("token").as_string());
+    CHECK(new_token.size() >= 43);
+    auto closed = agent.receive(std::chrono::seconds{2});
+    CHECK_MESSAGE(closed.close_code == std::optional<std::uint16_t>(1008), closed.error);
+    agent_client stale;
+    CHECK(stale.connect(s.ws_port(), "/agent?hostId=host-a", token) == 401);
+    agent_client renewed;
+    REQUIRE(renewed.connect(s.ws_port(), "/agent?hostId=host-a", new_token) == 101);
+
+    // Deleting does the same, and the device is gone from the API.
+    CHECK(ada.call_with_csrf("DELETE", path, "").status == 204);
+    auto gone = renewed.receive(std::chrono::seconds{2});
+    CHECK_MESSAGE(gone.close_code == std::optional<std::uint16_t>(1008), gone.error);
+    agent_client after;
+    CHECK(after.connect(s.ws_port(), "/agent?hostId=host-a", new_token) == 401);
+    CHECK(ada.get(path).status == 404);
+    CHECK(json::parse(ada.get("/api/devices").body).as_array().empty());
+    auto metrics = http_get(s.http_port(), "/metrics").body;
+    CHECK(metrics.find("\nwindash_agents_revoked_total 2\n") != std::string::npos);
 }
 
 }  // namespace windash::testing
