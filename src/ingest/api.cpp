@@ -14,6 +14,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -26,6 +27,8 @@ namespace {
 
 constexpr std::string_view session_cookie = "windash_session";
 constexpr std::string_view csrf_cookie = "windash_csrf";
+// Most history buckets one request may ask for: bounds the answer (about 20 statistics each).
+constexpr std::size_t max_history_points = 10000;
 
 timestamp wall_now() {
     return std::chrono::time_point_cast<std::chrono::microseconds>(
@@ -94,6 +97,83 @@ std::optional<device_path> parse_device_path(std::string_view path) {
     return out;
 }
 
+// Statistics as JSON: NaN (no value in that bucket) is null.
+json::value number(double v) {
+    if (std::isnan(v)) return nullptr;
+    return v;
+}
+
+json::array column(const std::vector<double>& values) {
+    json::array out;
+    out.reserve(values.size());
+    for (double v : values) out.push_back(number(v));
+    return out;
+}
+
+// One series: {"min":[...],"avg":[...],"max":[...]}, or single numbers for a summary.
+json::object series_json(const store::series& s, bool single) {
+    if (single) {
+        auto first = [](const std::vector<double>& v) {
+            return v.empty() ? json::value(nullptr) : number(v.front());
+        };
+        return {{"min", first(s.min)}, {"avg", first(s.avg)}, {"max", first(s.max)}};
+    }
+    return {{"min", column(s.min)}, {"avg", column(s.avg)}, {"max", column(s.max)}};
+}
+
+const char* tier_name(store::tier t) {
+    switch (t) {
+        case store::tier::raw:
+            return "raw";
+        case store::tier::minute:
+            return "1m";
+        case store::tier::hour:
+            return "1h";
+    }
+    return "raw";
+}
+
+double unix_seconds(timestamp t) { return static_cast<double>(t.time_since_epoch().count()) / 1e6; }
+
+// SPEC §4 history, columnar: one array per statistic, one entry per bucket.
+json::object history_json(store::row_id id, timestamp from, timestamp to, const store::history& h,
+                          bool single) {
+    json::object out{{"deviceId", id},
+                     {"from", to_rfc3339(from)},
+                     {"to", to_rfc3339(to)},
+                     {"tier", tier_name(h.source)},
+                     {"bucketSeconds", static_cast<double>(h.bucket_width.count()) / 1e6}};
+    if (single) {
+        std::uint64_t samples = h.sample_count.empty() ? 0 : h.sample_count.front();
+        out["samples"] = samples;
+    } else {
+        json::array time;
+        time.reserve(h.bucket_start.size());
+        for (auto t : h.bucket_start) time.push_back(unix_seconds(t));
+        out["time"] = std::move(time);
+        json::array samples;
+        samples.reserve(h.sample_count.size());
+        for (auto n : h.sample_count) samples.push_back(n);
+        out["samples"] = std::move(samples);
+    }
+    out["cpu"] = series_json(h.cpu_total, single);
+    json::array cores;
+    for (const auto& core : h.per_core) cores.push_back(series_json(core, single));
+    out["perCore"] = std::move(cores);
+    out["mem"] = json::object{{"used", series_json(h.mem_used, single)},
+                              {"total", series_json(h.mem_total, single)}};
+    out["net"] = json::object{{"txBps", series_json(h.net_tx, single)},
+                              {"rxBps", series_json(h.net_rx, single)}};
+    json::array disks;
+    for (const auto& d : h.disks) {
+        disks.push_back(json::object{{"name", d.name},
+                                     {"used", series_json(d.used, single)},
+                                     {"total", series_json(d.total, single)}});
+    }
+    out["disks"] = std::move(disks);
+    return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -124,6 +204,12 @@ class handler {
             }
             if (d->rest == "/rotate-token") {
                 return method == http::verb::post ? rotate_token(d->id) : not_allowed();
+            }
+            if (d->rest == "/metrics") {
+                return method == http::verb::get ? history(d->id, false) : not_allowed();
+            }
+            if (d->rest == "/summary") {
+                return method == http::verb::get ? history(d->id, true) : not_allowed();
             }
         }
         return not_found();
@@ -385,6 +471,56 @@ class handler {
         state_.revoke_device(id);
         return json_response(http::status::ok, json::serialize(json::object{{"token", token}}),
                              version_);
+    }
+
+    // GET /api/devices/{id}/metrics?from=-1h&to=now&maxPoints=600, or /summary?from=-24h.
+    http_response history(store::row_id id, bool summary) {
+        auto who = require_user(false);
+        if (who.refusal) return std::move(*who.refusal);
+        auto now = wall_now();
+        auto target = req_.target();
+        auto time_of = [&](std::string_view name, std::string_view fallback,
+                           std::optional<timestamp>& into) -> bool {
+            auto text = query_parameter(target, name);
+            into = time_parameter(text ? std::string_view(*text) : fallback, now);
+            return into.has_value();
+        };
+        std::optional<timestamp> from;
+        std::optional<timestamp> to;
+        if (!time_of("from", summary ? "-24h" : "-1h", from)) {
+            return error(http::status::bad_request, "invalid_request",
+                         "from: must be now, -<n>s, -<n>m, -<n>h, -<n>d or an RFC 3339 time",
+                         version_);
+        }
+        if (!time_of("to", "now", to)) {
+            return error(http::status::bad_request, "invalid_request",
+                         "to: must be now, -<n>s, -<n>m, -<n>h, -<n>d or an RFC 3339 time",
+                         version_);
+        }
+        if (*from >= *to) {
+            return error(http::status::bad_request, "invalid_request", "from: must be before to",
+                         version_);
+        }
+        std::size_t max_points = 600;
+        if (auto text = query_parameter(target, "maxPoints"); text && !summary) {
+            std::size_t n = 0;
+            auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+            if (ec != std::errc{} || end != text->data() + text->size() || n < 1 ||
+                n > max_history_points) {
+                return error(
+                    http::status::bad_request, "invalid_request",
+                    fmt::format("maxPoints: must be an integer in [1, {}]", max_history_points),
+                    version_);
+            }
+            max_points = n;
+        }
+        auto device = db_.find_device(who.user->id, id);
+        if (!device) return device.error() == store::errc::not_found ? not_found() : unavailable();
+        auto h = summary ? db_.summarize(id, *from, *to)
+                         : db_.query_history({id, *from, *to, max_points});
+        if (!h) return unavailable();
+        return json_response(http::status::ok,
+                             json::serialize(history_json(id, *from, *to, *h, summary)), version_);
     }
 
     http_response me() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdint>
 
 namespace windash::ingest::detail {
 namespace {
@@ -111,6 +113,40 @@ std::optional<std::string_view> cookie_value(std::string_view header,
         found = value;
     }
     return found;
+}
+
+std::optional<timestamp> time_parameter(std::string_view text, timestamp now) noexcept {
+    if (text == "now") return now;
+    if (text.size() >= 3 && text.size() <= 8 && text.front() == '-') {
+        auto digits = text.substr(1, text.size() - 2);
+        if (!std::all_of(digits.begin(), digits.end(),
+                         [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::nullopt;
+        }
+        std::int64_t n = 0;
+        for (char c : digits) n = n * 10 + (c - '0');
+        std::int64_t seconds_per = 0;
+        switch (text.back()) {
+            case 's':
+                seconds_per = 1;
+                break;
+            case 'm':
+                seconds_per = 60;
+                break;
+            case 'h':
+                seconds_per = 3600;
+                break;
+            case 'd':
+                seconds_per = 86400;
+                break;
+            default:
+                return std::nullopt;
+        }
+        return now - std::chrono::seconds{n * seconds_per};
+    }
+    auto t = parse_rfc3339(text);
+    if (!t) return std::nullopt;
+    return *t;
 }
 
 bool same_origin(std::string_view origin, std::string_view host) noexcept {

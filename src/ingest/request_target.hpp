@@ -2,6 +2,8 @@
 // Pure parsing of what the server reads from an HTTP request itself: the target's path and
 // query parameters, and the bearer token. No sockets; fuzzed by tests/fuzz/request_target_fuzz.
 
+#include <windash/core/timestamp.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +33,11 @@ namespace windash::ingest::detail {
 /// as `host` (the `Host` header). An absent Origin (empty) counts as same-origin: browsers send
 /// one on every cross-site POST.
 [[nodiscard]] bool same_origin(std::string_view origin, std::string_view host) noexcept;
+
+/// A history time parameter (SPEC §4 `from`, `to`): `now`, a duration back from `now`
+/// (`-5m`, `-1h`, `-24h`, `-7d`: a minus, 1 to 6 digits, one of s, m, h, d), or an RFC 3339
+/// UTC time. nullopt when it is none of these.
+[[nodiscard]] std::optional<timestamp> time_parameter(std::string_view text,
+                                                      timestamp now) noexcept;
 
 }  // namespace windash::ingest::detail

@@ -5,6 +5,7 @@
 #include "ingest/request_target.hpp"
 #include <windash/core/sample.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -32,6 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         for (char c : *session) {
             if (c == ';' || c == ' ' || c == '"' || c == ',') __builtin_trap();
+        }
+    }
+    const windash::timestamp now{std::chrono::seconds{1'800'000'000}};
+    if (auto t = time_parameter(text, now)) {
+        if (text.starts_with("-") && (*t > now || now - *t > std::chrono::days{1'000'000})) {
+            __builtin_trap();
         }
     }
     auto half = text.substr(0, text.size() / 2);

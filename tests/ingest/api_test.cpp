@@ -359,4 +359,85 @@ TEST_CASE(
     CHECK(metrics.find("\nwindash_agents_revoked_total 2\n") != std::string::npos);
 }
 
+TEST_CASE("history: columnar buckets and a summary over the device's samples; bad ranges named") {
+    auto url = fresh_database_url();
+    server_process s(url, {"--signup", "open", "--maintenance-interval-ms", "200"});
+    browser ada(s.http_port());
+    browser bob(s.http_port());
+    REQUIRE(ada.post("/api/auth/signup", signup_a).status == 201);
+    REQUIRE(bob.post("/api/auth/signup", signup_b).status == 201);
+    auto token = provision_device(url, "ada@example.com", "host-a");
+    auto id = json::parse(ada.get("/api/devices").body).as_array()[0].at("id").as_int64();
+    const std::string path = "/api/devices/" + std::to_string(id);
+
+    agent_client agent;
+    REQUIRE(agent.connect(s.ws_port(), "/agent?hostId=host-a", token) == 101);
+    REQUIRE(agent.send(metrics_frame("host-a", 0, 120, 1)));  // two minutes, one a second
+    auto ack = agent.receive();
+    REQUIRE(ack.text.has_value());
+
+    const std::string from = to_rfc3339(base_time());
+    const std::string to = to_rfc3339(base_time() + std::chrono::minutes{2});
+    auto r = ada.get(path + "/metrics?from=" + from + "&to=" + to + "&maxPoints=60");
+    REQUIRE(r.status == 200);
+    auto h = object_of(r);
+    CHECK(h.at("deviceId") == id);
+    CHECK(h.at("from") == from.c_str());
+    CHECK(h.at("to") == to.c_str());
+    CHECK(h.at("tier") == "raw");
+    CHECK(h.at("bucketSeconds").to_number<double>() == 2.0);
+    auto& time = h.at("time").as_array();
+    REQUIRE(time.size() == 60);
+    const double base_seconds = static_cast<double>(base_time().time_since_epoch().count()) / 1e6;
+    CHECK(time[0].to_number<double>() == base_seconds);
+    CHECK(time[59].to_number<double>() == base_seconds + 118);
+    for (const auto& n : h.at("samples").as_array()) CHECK(n.to_number<std::uint64_t>() == 2);
+    CHECK(h.at("cpu").at("avg").as_array().size() == 60);
+    CHECK(h.at("cpu").at("max").as_array()[0].to_number<double>() == 12.5);
+    CHECK(h.at("perCore").as_array().size() == 2);
+    CHECK(h.at("mem").at("used").at("min").as_array()[0].to_number<double>() == 4096);
+    CHECK(h.at("net").at("rxBps").at("avg").as_array()[0].to_number<double>() == 20);
+    REQUIRE(h.at("disks").as_array().size() == 1);
+    CHECK(h.at("disks").as_array()[0].at("name") == "/");
+
+    auto sum = ada.get(path + "/summary?from=" + from + "&to=" + to);
+    REQUIRE(sum.status == 200);
+    auto one = object_of(sum);
+    CHECK(one.at("samples") == 120);
+    CHECK(one.at("cpu").at("min").to_number<double>() == 12.5);
+    CHECK(one.at("cpu").at("max").to_number<double>() == 12.5);
+    CHECK(one.at("mem").at("total").at("avg").to_number<double>() == 8192);
+    // The default ranges: the last hour (these samples are three hours old), and 24 hours,
+    // which is read from the 1-minute rollups once maintenance has built them.
+    auto recent = object_of(ada.get(path + "/metrics"));
+    CHECK(recent.at("time").as_array().empty());
+    json::object day;
+    for (int i = 0; i < 50; ++i) {
+        day = object_of(ada.get(path + "/summary"));
+        if (day.at("samples") == 120) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(day.at("tier") == "1m");
+    CHECK(day.at("samples") == 120);
+    CHECK(day.at("cpu").at("avg").to_number<double>() == 12.5);
+    CHECK(ada.get(path + "/metrics?from=-5m").status == 200);
+    CHECK(ada.get(path + "/metrics?from=-7d&maxPoints=10").status == 200);
+
+    for (const auto& [query, message] : std::vector<std::pair<std::string, std::string>>{
+             {"?from=yesterday",
+              "from: must be now, -<n>s, -<n>m, -<n>h, -<n>d or an RFC 3339 time"},
+             {"?to=-1y", "to: must be now, -<n>s, -<n>m, -<n>h, -<n>d or an RFC 3339 time"},
+             {"?from=-1h&to=-2h", "from: must be before to"},
+             {"?maxPoints=0", "maxPoints: must be an integer in [1, 10000]"},
+             {"?maxPoints=10001", "maxPoints: must be an integer in [1, 10000]"},
+             {"?maxPoints=12abc", "maxPoints: must be an integer in [1, 10000]"}}) {
+        auto bad = ada.get(path + "/metrics" + query);
+        CHECK_MESSAGE(bad.status == 400, query);
+        CHECK_MESSAGE(object_of(bad).at("message").as_string() == message.c_str(), query);
+    }
+    CHECK(bob.get(path + "/metrics").status == 404);
+    CHECK(bob.get(path + "/summary").status == 404);
+    CHECK(http_get(s.http_port(), path + "/metrics").status == 401);
+}
+
 }  // namespace windash::testing
