@@ -226,6 +226,16 @@ void add_server_options(CLI::App& app, settings& s) {
                      "Deadline for a whole HTTP request");
     add_milliseconds(app, "--maintenance-interval-ms", s.upkeep.interval,
                      "Pause between rollup and retention passes");
+    app.add_flag("--pairing-compat", o.allow_user_code_polling,
+                 "Also answer the seed agents' token polls by user code (?code=), which a "
+                 "short code shown on a screen does not protect: off by default")
+        ->envname("PAIRING_COMPAT");
+    app.add_option_function<std::int64_t>(
+           "--device-code-lifetime-s",
+           [&o](std::int64_t v) { o.device_code_lifetime = std::chrono::seconds{v}; },
+           "How long a pairing code stays valid (SPEC §3: 600)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+        ->default_str("600");
 }
 
 }  // namespace

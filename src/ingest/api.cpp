@@ -11,7 +11,9 @@
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -55,7 +57,8 @@ struct fields {
     std::string problem;
     [[nodiscard]] std::string_view text(std::string_view key) const {
         auto* v = object.if_contains(key);
-        return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
+        // Never a null data pointer: the store binds one as SQL NULL.
+        return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view("");
     }
 };
 
@@ -174,6 +177,42 @@ json::object history_json(store::row_id id, timestamp from, timestamp to, const 
     return out;
 }
 
+// A fresh user code: 8 letters of the base-20 alphabet, uniform (bytes >= 240 are dropped so
+// that `% 20` has no bias). nullopt when the random generator fails.
+std::optional<std::string> generate_user_code() {
+    std::string code;
+    for (int round = 0; round < 8 && code.size() < user_code_length; ++round) {
+        std::array<unsigned char, 16> bytes{};
+        if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return std::nullopt;
+        for (unsigned char b : bytes) {
+            if (b >= 240 || code.size() == user_code_length) continue;
+            code.push_back(user_code_alphabet[b % user_code_alphabet.size()]);
+        }
+    }
+    if (code.size() != user_code_length) return std::nullopt;
+    return code;
+}
+
+// `WDJBMJHT` -> `WDJB-MJHT`, as shown to people.
+std::string display_code(std::string_view code) {
+    return std::string(code.substr(0, 4)) + "-" + std::string(code.substr(4));
+}
+
+// A Host header fit to build a URL from: a name or address, optionally a port.
+bool plausible_host(std::string_view host) {
+    return !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' ||
+               c == ':' || c == '[' || c == ']';
+    });
+}
+
+// A hostname reported by an agent: 1-255 bytes without control characters.
+bool plausible_hostname(std::string_view name) {
+    return !name.empty() && name.size() <= 255 &&
+           std::none_of(name.begin(), name.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -195,6 +234,17 @@ class handler {
         if (path == "/api/auth/me") return method == http::verb::get ? me() : not_allowed();
         if (path == "/api/devices")
             return method == http::verb::get ? list_devices() : not_allowed();
+        if (path == "/api/device-codes") {
+            return method == http::verb::post ? create_device_code() : not_allowed();
+        }
+        if (path == "/api/device-token") {
+            return method == http::verb::post || method == http::verb::get ? device_token()
+                                                                           : not_allowed();
+        }
+        if (path == "/api/pair") {
+            if (method == http::verb::get) return pair_request();
+            return method == http::verb::post ? pair_decision() : not_allowed();
+        }
         if (auto d = parse_device_path(path)) {
             if (d->rest.empty()) {
                 if (method == http::verb::get) return get_device(d->id);
@@ -521,6 +571,262 @@ class handler {
         if (!h) return unavailable();
         return json_response(http::status::ok,
                              json::serialize(history_json(id, *from, *to, *h, summary)), version_);
+    }
+
+    // SPEC §3: an agent asks for a code. No session: anyone may ask, limited per address.
+    http_response create_device_code() {
+        if (!state_.codes_created.take("address:" + ctx_.client_address)) {
+            return error(http::status::too_many_requests, "too_many_requests", version_);
+        }
+        std::string host_id;
+        std::string hostname;
+        if (!req_.body().empty()) {
+            auto f = parse_fields(req_, {});
+            if (!f.problem.empty()) {
+                return error(http::status::bad_request, "invalid_request", f.problem, version_);
+            }
+            for (const auto* key : {"hostId", "hostname"}) {
+                auto* v = f.object.if_contains(key);
+                if (v && !v->is_string()) {
+                    return error(http::status::bad_request, "invalid_request",
+                                 fmt::format("{}: must be a string", key), version_);
+                }
+            }
+            host_id = f.text("hostId");
+            hostname = f.text("hostname");
+            if (f.object.contains("hostId") && !is_valid_host_id(host_id)) {
+                return error(http::status::bad_request, "invalid_request",
+                             "hostId: must be 1 to 64 of [A-Za-z0-9._-]", version_);
+            }
+            if (f.object.contains("hostname") && !plausible_hostname(hostname)) {
+                return error(http::status::bad_request, "invalid_request",
+                             "hostname: must be 1 to 255 bytes without control characters",
+                             version_);
+            }
+        }
+        auto host = req_[http::field::host];
+        if (!plausible_host(host)) {
+            return error(http::status::bad_request, "invalid_request",
+                         "Host: must name this server", version_);
+        }
+        const std::string base = fmt::format("{}://{}", ctx_.tls ? "https" : "http", host);
+        const auto now = wall_now();
+        const auto lifetime = state_.opts.device_code_lifetime;
+        for (int attempt = 0; attempt < 5; ++attempt) {  // a user code may be taken: retry
+            auto user_code = generate_user_code();
+            if (!user_code) return unavailable();
+            const std::string device_code = generate_token();
+            store::new_device_code c{*user_code,
+                                     store::hash_secret(device_code),
+                                     host_id,
+                                     hostname,
+                                     ctx_.client_address,
+                                     now,
+                                     now + lifetime};
+            auto created = db_.create_device_code(c);
+            if (!created && created.error() == store::errc::conflict) continue;
+            if (!created) return unavailable();
+            const std::string shown = display_code(*user_code);
+            json::object o{{"code", shown},
+                           {"deviceCode", device_code},
+                           {"expiresAt", to_rfc3339(c.expires_at)},
+                           {"expiresIn", lifetime.count()},
+                           {"interval", state_.opts.pairing_interval.count()},
+                           {"verificationUri", base + "/pair"},
+                           {"verificationUriComplete", base + "/pair?code=" + shown}};
+            return json_response(http::status::ok, json::serialize(o), version_);
+        }
+        return unavailable();
+    }
+
+    // The secret a token poll names: the deviceCode (POST body or the seed's GET query), or
+    // with the compatibility flag the user code. nullopt with `refusal` set otherwise.
+    std::optional<store::secret_hash> polled_secret(timestamp now,
+                                                    std::optional<http_response>& refusal) {
+        if (req_.method() == http::verb::post) {
+            auto f = parse_fields(req_, {"deviceCode"});
+            if (!f.problem.empty()) {
+                refusal = error(http::status::bad_request, "invalid_request", f.problem, version_);
+                return std::nullopt;
+            }
+            return store::hash_secret(f.text("deviceCode"));
+        }
+        if (auto code = query_parameter(req_.target(), "deviceCode")) {
+            return store::hash_secret(*code);
+        }
+        auto typed = query_parameter(req_.target(), "code");
+        if (!typed) {
+            refusal = error(http::status::bad_request, "invalid_request",
+                            "deviceCode: must be a string", version_);
+            return std::nullopt;
+        }
+        if (!state_.opts.allow_user_code_polling) {
+            refusal = error(http::status::bad_request, "invalid_request",
+                            "code: polling by user code is off on this server; poll with "
+                            "deviceCode",
+                            version_);
+            return std::nullopt;
+        }
+        auto user_code = normalize_user_code(*typed);
+        if (!user_code) {
+            refusal = error(http::status::gone, "expired_token", version_);
+            return std::nullopt;
+        }
+        auto found = db_.find_device_code(*user_code, now);
+        if (!found) {
+            refusal = found.error() == store::errc::not_found
+                          ? error(http::status::gone, "expired_token", version_)
+                          : unavailable();
+            return std::nullopt;
+        }
+        return found->secret;
+    }
+
+    // SPEC §3 token poll: pending, slow_down, denied, expired, or the token exactly once.
+    http_response device_token() {
+        if (!state_.token_polls.take("address:" + ctx_.client_address)) {
+            return error(http::status::too_many_requests, "slow_down", version_);
+        }
+        auto now = wall_now();
+        std::optional<http_response> refusal;
+        auto secret = polled_secret(now, refusal);
+        if (!secret) return std::move(*refusal);
+        auto code = db_.poll_device_code(*secret, now);
+        if (!code) {
+            if (code.error() != store::errc::not_found) return unavailable();
+            return error(http::status::bad_request, "invalid_grant", "deviceCode: unknown",
+                         version_);
+        }
+        if (code->expires_at <= now || code->status == store::device_code_status::redeemed) {
+            return error(http::status::gone, "expired_token", version_);
+        }
+        if (code->status == store::device_code_status::denied) {
+            return error(http::status::forbidden, "access_denied", version_);
+        }
+        if (code->status == store::device_code_status::pending) {
+            // Polled again sooner than the interval: RFC 8628 §3.5 slow_down.
+            if (code->last_polled_at &&
+                now - *code->last_polled_at < state_.opts.pairing_interval) {
+                return error(http::status::too_many_requests, "slow_down", version_);
+            }
+            return error(http::status::not_found, "authorization_pending", version_);
+        }
+        // Approved: the token exists only in this answer; concurrent polls race in the store,
+        // which lets exactly one of them redeem.
+        const std::string token = generate_token();
+        auto d = db_.redeem_device_code(*secret, store::hash_secret(token), now);
+        if (!d) {
+            if (d.error() == store::errc::conflict || d.error() == store::errc::not_found) {
+                return error(http::status::gone, "expired_token", version_);
+            }
+            return unavailable();
+        }
+        json::object o{{"token", token}, {"deviceId", d->id}, {"hostId", d->host_id}};
+        return json_response(http::status::ok, json::serialize(o), version_);
+    }
+
+    // A user code typed by a signed-in user, under the wrong-code limits (RFC 8628 §5.1) per
+    // user and per address. nullopt with `refusal` set when refused or unknown.
+    std::optional<store::device_code> typed_code(std::string_view typed, store::row_id user,
+                                                 std::optional<http_response>& refusal) {
+        const std::string user_key = fmt::format("user:{}", user);
+        const std::string address_key = "address:" + ctx_.client_address;
+        auto& limit = state_.wrong_codes;
+        if (!limit.allowed(user_key) || !limit.allowed(address_key)) {
+            refusal = error(http::status::too_many_requests, "too_many_attempts", version_);
+            return std::nullopt;
+        }
+        auto code = normalize_user_code(typed);
+        store::result<store::device_code> found = make_error_code(store::errc::not_found);
+        if (code) found = db_.find_device_code(*code, wall_now());
+        if (!found && found.error() != store::errc::not_found) {
+            refusal = unavailable();
+            return std::nullopt;
+        }
+        if (!found) {
+            limit.failed(user_key);
+            limit.failed(address_key);
+            server_metrics::bump(state_.metrics.pair_codes_wrong);
+            refusal = error(http::status::not_found, "invalid_code", version_);
+            return std::nullopt;
+        }
+        return *found;
+    }
+
+    static const char* status_name(store::device_code_status s) {
+        switch (s) {
+            case store::device_code_status::pending:
+                return "pending";
+            case store::device_code_status::approved:
+                return "approved";
+            case store::device_code_status::denied:
+                return "denied";
+            case store::device_code_status::redeemed:
+                return "redeemed";
+        }
+        return "pending";
+    }
+
+    static json::object code_json(const store::device_code& c) {
+        return {{"code", display_code(c.user_code)},
+                {"status", status_name(c.status)},
+                {"hostId", c.host_id},
+                {"hostname", c.hostname},
+                {"address", c.client_address},
+                {"requestedAt", to_rfc3339(c.created_at)},
+                {"expiresAt", to_rfc3339(c.expires_at)}};
+    }
+
+    // GET /api/pair?code=...: which machine asks (for the approval page).
+    http_response pair_request() {
+        auto who = require_user(false);
+        if (who.refusal) return std::move(*who.refusal);
+        auto typed = query_parameter(req_.target(), "code");
+        std::optional<http_response> refusal;
+        auto code = typed_code(typed ? std::string_view(*typed) : std::string_view{}, who.user->id,
+                               refusal);
+        if (!code) return std::move(*refusal);
+        return json_response(http::status::ok, json::serialize(code_json(*code)), version_);
+    }
+
+    // POST /api/pair {"code","approve","name"}: the signed-in user decides (SPEC §3).
+    http_response pair_decision() {
+        auto who = require_user(true);
+        if (who.refusal) return std::move(*who.refusal);
+        auto f = parse_fields(req_, {"code"});
+        if (!f.problem.empty()) {
+            return error(http::status::bad_request, "invalid_request", f.problem, version_);
+        }
+        auto* approve = f.object.if_contains("approve");
+        if (!approve || !approve->is_bool()) {
+            return error(http::status::bad_request, "invalid_request",
+                         "approve: must be true or false", version_);
+        }
+        auto* name_value = f.object.if_contains("name");
+        if (name_value && !name_value->is_string()) {
+            return error(http::status::bad_request, "invalid_request", "name: must be a string",
+                         version_);
+        }
+        auto name = f.text("name");
+        if (name.size() > account_limits::max_name_length) {
+            return error(http::status::bad_request, "invalid_request",
+                         "name: must be at most 256 characters", version_);
+        }
+        std::optional<http_response> refusal;
+        auto code = typed_code(f.text("code"), who.user->id, refusal);
+        if (!code) return std::move(*refusal);
+        if (code->status != store::device_code_status::pending) {
+            return error(http::status::conflict, "already_decided", version_);
+        }
+        auto decided = db_.decide_device_code(code->user_code, who.user->id, approve->as_bool(),
+                                              name, wall_now());
+        if (!decided) {
+            if (decided.error() == store::errc::not_found) {
+                return error(http::status::conflict, "already_decided", version_);
+            }
+            return unavailable();
+        }
+        return json_response(http::status::ok, json::serialize(code_json(*decided)), version_);
     }
 
     http_response me() {

@@ -81,6 +81,8 @@ void server_metrics::render(std::string& out) const {
            load(logins_throttled));
     metric(out, "counter", "windash_account_requests_busy_total",
            "Sign-ups and sign-ins refused because too many were waiting.", load(accounts_busy));
+    metric(out, "counter", "windash_pairing_codes_wrong_total",
+           "Unknown or expired user codes typed at /api/pair.", load(pair_codes_wrong));
     metric(out, "counter", "windash_frames_total", "Agent frames read.", load(frames));
     labelled(out, "windash_frames_refused_total", "Agent frames refused, by reason.", "reason",
              frames_refused, {"invalid_json", "invalid_message", "too_big", "binary"});

@@ -43,7 +43,8 @@ struct server_metrics {
     counter tls_handshake_failures{0};
     counter logins_failed{0};
     counter logins_throttled{0};
-    counter accounts_busy{0};  // account requests refused: too many waiting
+    counter accounts_busy{0};     // account requests refused: too many waiting
+    counter pair_codes_wrong{0};  // unknown user codes typed at /api/pair
     counter frames{0};
     std::array<counter, static_cast<std::size_t>(frame_refusal::count)> frames_refused{};
     counter samples_accepted{0};

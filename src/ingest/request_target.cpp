@@ -115,6 +115,19 @@ std::optional<std::string_view> cookie_value(std::string_view header,
     return found;
 }
 
+std::optional<std::string> normalize_user_code(std::string_view typed) {
+    if (typed.size() > 64) return std::nullopt;
+    std::string code;
+    for (char c : typed) {
+        auto upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0) continue;  // a separator
+        if (user_code_alphabet.find(upper) == std::string_view::npos) return std::nullopt;
+        code.push_back(upper);
+    }
+    if (code.size() != user_code_length) return std::nullopt;
+    return code;
+}
+
 std::optional<timestamp> time_parameter(std::string_view text, timestamp now) noexcept {
     if (text == "now") return now;
     if (text.size() >= 3 && text.size() <= 8 && text.front() == '-') {

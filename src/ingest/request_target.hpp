@@ -34,6 +34,16 @@ namespace windash::ingest::detail {
 /// one on every cross-site POST.
 [[nodiscard]] bool same_origin(std::string_view origin, std::string_view host) noexcept;
 
+/// RFC 8628 §6.1's base-20 user-code alphabet (no vowels, no digits): SPEC §3.
+inline constexpr std::string_view user_code_alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+/// Length of a user code without its separator (`WDJB-MJHT`).
+inline constexpr std::size_t user_code_length = 8;
+
+/// A user code as typed (SPEC §3): case-insensitive, dashes or any other separator ignored;
+/// the 8 letters upper-cased, or nullopt when they are not 8 letters of the alphabet. At most
+/// 64 characters are looked at.
+[[nodiscard]] std::optional<std::string> normalize_user_code(std::string_view typed);
+
 /// A history time parameter (SPEC §4 `from`, `to`): `now`, a duration back from `now`
 /// (`-5m`, `-1h`, `-24h`, `-7d`: a minus, 1 to 6 digits, one of s, m, h, d), or an RFC 3339
 /// UTC time. nullopt when it is none of these.

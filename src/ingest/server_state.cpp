@@ -32,7 +32,10 @@ server_state::server_state(backend& b, server_options o)
       storage(b),
       parsers({.max_frame_bytes = opts.max_frame_bytes, .max_samples = opts.max_samples}),
       blocking(std::max<std::size_t>(opts.blocking_threads, 1)),
-      logins(opts.max_failed_logins, opts.login_window) {}
+      logins(opts.max_failed_logins, opts.login_window),
+      codes_created(opts.max_device_codes_per_address, opts.pairing_window),
+      token_polls(opts.max_token_polls_per_address, opts.pairing_window),
+      wrong_codes(opts.max_wrong_pair_codes, opts.pairing_window) {}
 
 server_state::~server_state() {
     accounts.join();

@@ -2,8 +2,8 @@
 // What the listeners and sessions of one server share. Owned through a shared_ptr by the server
 // and by every session, so a session finishing after the server object is gone stays safe.
 
-#include "ingest/login_throttle.hpp"
 #include "ingest/metrics.hpp"
+#include "ingest/rate_limiter.hpp"
 #include <windash/ingest/backend.hpp>
 #include <windash/ingest/options.hpp>
 #include <windash/protocol/frame_parser.hpp>
@@ -99,7 +99,10 @@ struct server_state {
     boost::asio::thread_pool blocking;     // authenticate() and ready() calls
     boost::asio::thread_pool accounts{1};  // sign-up and sign-in: password hashing, one at a time
     std::atomic<std::size_t> accounts_queued{0};
-    login_throttle logins;  // failed sign-ins per account and per address
+    rate_limiter logins;         // failed sign-ins per account and per address
+    rate_limiter codes_created;  // device codes per address
+    rate_limiter token_polls;    // /api/device-token polls per address
+    rate_limiter wrong_codes;    // wrong user codes at /api/pair per user and per address
     /// Set by server::start() when TLS is configured, before any connection is accepted.
     std::unique_ptr<boost::asio::ssl::context> tls;
     std::atomic<bool> stopping{false};  // shutdown() began: no new agents

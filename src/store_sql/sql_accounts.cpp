@@ -1,5 +1,6 @@
 #include "store_sql/sql_store.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace windash::store::detail {
@@ -31,7 +32,7 @@ device to_device(const row& r) {
 
 #define WINDASH_CODE_COLUMNS                                                     \
     "id, user_code, host_id, hostname, client_address, created_at, expires_at, " \
-    "last_polled_at, status, user_id, device_name, device_id"
+    "last_polled_at, status, user_id, device_name, device_id, secret_hash"
 device_code to_code(const row& r) {
     device_code d;
     d.id = r.i64(0);
@@ -46,6 +47,10 @@ device_code to_code(const row& r) {
     if (!r.is_null(9)) d.user_id = r.i64(9);
     d.device_name = r.text(10);
     if (!r.is_null(11)) d.device_id = r.i64(11);
+    auto secret = r.bytes(12);
+    if (secret.size() == d.secret.bytes.size()) {
+        std::copy(secret.begin(), secret.end(), d.secret.bytes.begin());
+    }
     return d;
 }
 
@@ -218,13 +223,24 @@ std::string_view device_name_for(const device_code& code) {
 
 result<device> redeem_in(connection& c, const secret_hash& secret, const secret_hash& token,
                          timestamp now) {
-    auto code = one(c, "SELECT " WINDASH_CODE_COLUMNS " FROM device_codes WHERE secret_hash = $1",
-                    {hash_value(secret)}, to_code);
-    if (!code) return code.error();
-    if (code->status == device_code_status::redeemed) return error_code(errc::conflict);
-    if (code->status != device_code_status::approved || code->expires_at <= now) {
-        return error_code(errc::not_found);
+    // The claim is one conditional UPDATE: of concurrent redeems on PostgreSQL, the later ones
+    // wait on the row, then find it no longer approved, so exactly one device is created (a
+    // SELECT first would let both see `approved` under READ COMMITTED).
+    auto code = one(c,
+                    "UPDATE device_codes SET status = $1 WHERE secret_hash = $2 AND status = $3 "
+                    "AND expires_at > $4 RETURNING " WINDASH_CODE_COLUMNS,
+                    {status_value(device_code_status::redeemed), hash_value(secret),
+                     status_value(device_code_status::approved), to_us(now)},
+                    to_code);
+    if (!code && code.error() == errc::not_found) {
+        auto seen =
+            one(c, "SELECT " WINDASH_CODE_COLUMNS " FROM device_codes WHERE secret_hash = $1",
+                {hash_value(secret)}, to_code);
+        if (!seen) return seen.error();
+        if (seen->status == device_code_status::redeemed) return error_code(errc::conflict);
+        return error_code(errc::not_found);  // not approved, or expired
     }
+    if (!code) return code.error();
     auto dev = one(c,
                    "INSERT INTO devices (user_id, host_id, name, token_hash, created_at) "
                    "VALUES ($1, $2, $3, $4, $5) RETURNING " WINDASH_DEVICE_COLUMNS,
@@ -232,8 +248,7 @@ result<device> redeem_in(connection& c, const secret_hash& secret, const secret_
                     hash_value(token), to_us(now)},
                    to_device);
     if (!dev) return dev;
-    auto r = run(c, "UPDATE device_codes SET status = $1, device_id = $2 WHERE id = $3",
-                 {status_value(device_code_status::redeemed), dev->id, code->id});
+    auto r = run(c, "UPDATE device_codes SET device_id = $1 WHERE id = $2", {dev->id, code->id});
     if (!r) return r.error();
     return dev;
 }

@@ -41,6 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             __builtin_trap();
         }
     }
+    if (auto code = normalize_user_code(text)) {
+        if (code->size() != user_code_length) __builtin_trap();
+        for (char c : *code) {
+            if (user_code_alphabet.find(c) == std::string_view::npos) __builtin_trap();
+        }
+    }
     auto half = text.substr(0, text.size() / 2);
     (void)same_origin(half, text.substr(half.size()));
     return 0;

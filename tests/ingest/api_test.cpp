@@ -440,4 +440,203 @@ TEST_CASE("history: columnar buckets and a summary over the device's samples; ba
     CHECK(http_get(s.http_port(), path + "/metrics").status == 401);
 }
 
+namespace {
+
+// POST /api/device-codes as an agent does; the parsed answer.
+json::object request_code(std::uint16_t port, const std::string& body) {
+    auto r = http_call(port, "POST", "/api/device-codes", body);
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(r.all("Cache-Control") == std::vector<std::string>{"no-store"});
+    return object_of(r);
+}
+
+http_reply poll_token(std::uint16_t port, const std::string& device_code) {
+    return http_call(port, "POST", "/api/device-token",
+                     json::serialize(json::object{{"deviceCode", device_code}}));
+}
+
+bool shaped_like_user_code(const std::string& code) {
+    if (code.size() != 9 || code[4] != '-') return false;
+    for (std::size_t i = 0; i < code.size(); ++i) {
+        if (i == 4) continue;
+        if (std::string_view("BCDFGHJKLMNPQRSTVWXZ").find(code[i]) == std::string_view::npos)
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "pairing: code, pending, slow_down, approval, the token exactly once under 20 "
+    "concurrent polls, then expired_token") {
+    auto url = fresh_database_url();
+    server_process s(url);
+    const auto port = s.http_port();
+    auto code = request_code(port, R"({"hostId":"host-p","hostname":"build box"})");
+    const std::string user_code(code.at("code").as_string());
+    const std::string device_code(code.at("deviceCode").as_string());
+    CHECK_MESSAGE(shaped_like_user_code(user_code), user_code);
+    CHECK(device_code.size() >= 43);
+    CHECK(code.at("expiresIn") == 600);
+    CHECK(code.at("interval") == 2);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    CHECK(code.at("verificationUri") == (base + "/pair").c_str());
+    CHECK(code.at("verificationUriComplete") == (base + "/pair?code=" + user_code).c_str());
+    CHECK(code.at("expiresAt").is_string());
+
+    auto pending = poll_token(port, device_code);
+    CHECK(pending.status == 404);
+    CHECK(error_of(pending) == "authorization_pending");
+    auto fast = poll_token(port, device_code);  // sooner than `interval`
+    CHECK(fast.status == 429);
+    CHECK(error_of(fast) == "slow_down");
+    auto unknown = poll_token(port, "not-a-device-code");
+    CHECK(unknown.status == 400);
+    CHECK(error_of(unknown) == "invalid_grant");
+
+    browser ada(port);
+    REQUIRE(ada.post("/api/auth/signup", signup_a).status == 201);
+    // Typed any way: lower case, a space instead of the dash.
+    std::string typed = user_code;
+    for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    typed[4] = ' ';
+    auto asking = ada.get("/api/pair?code=" + typed.substr(0, 4) + "%20" + typed.substr(5));
+    REQUIRE_MESSAGE(asking.status == 200, asking.body);
+    auto who = object_of(asking);
+    CHECK(who.at("hostId") == "host-p");
+    CHECK(who.at("hostname") == "build box");
+    CHECK(who.at("address") == "127.0.0.1");
+    CHECK(who.at("status") == "pending");
+    CHECK(who.at("code") == user_code.c_str());
+
+    const std::string decision =
+        json::serialize(json::object{{"code", typed}, {"approve", true}, {"name", "Build box"}});
+    CHECK(ada.post("/api/pair", decision).status == 403);  // no CSRF header
+    auto approved = ada.post_with_csrf("/api/pair", decision);
+    REQUIRE_MESSAGE(approved.status == 200, approved.body);
+    CHECK(object_of(approved).at("status") == "approved");
+    CHECK(ada.post_with_csrf("/api/pair", decision).status == 409);  // decided already
+
+    // 20 agents' polls at once: exactly one gets the token, the rest expired_token.
+    std::vector<http_reply> answers(20);
+    {
+        std::vector<std::thread> pollers;
+        for (auto& a : answers) {
+            pollers.emplace_back([&a, port, &device_code] { a = poll_token(port, device_code); });
+        }
+        for (auto& t : pollers) t.join();
+    }
+    int tokens = 0;
+    std::string token;
+    for (const auto& a : answers) {
+        if (a.status == 200) {
+            ++tokens;
+            auto o = object_of(a);
+            token = std::string(o.at("token").as_string());
+            CHECK(o.at("hostId") == "host-p");
+            CHECK(o.at("deviceId").as_int64() > 0);
+        } else {
+            CHECK_MESSAGE(a.status == 410, a.body);
+            CHECK(error_of(a) == "expired_token");
+        }
+    }
+    CHECK(tokens == 1);
+    CHECK(poll_token(port, device_code).status == 410);
+
+    // The token is the device's: its agent connects, and the device is Ada's, named at approval.
+    agent_client agent;
+    CHECK(agent.connect(s.ws_port(), "/agent?hostId=host-p", token) == 101);
+    auto devices = json::parse(ada.get("/api/devices").body).as_array();
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].at("name") == "Build box");
+    CHECK(devices[0].at("hostId") == "host-p");
+}
+
+TEST_CASE(
+    "pairing: denial, expiry, the seed's user-code polling behind its flag, wrong-code "
+    "lockout, bad requests named") {
+    auto url = fresh_database_url();
+    server_process s(url);
+    const auto port = s.http_port();
+    browser ada(port);
+    REQUIRE(ada.post("/api/auth/signup", signup_a).status == 201);
+
+    json::object expired_code;
+    auto denied = request_code(port, "");
+    const std::string denied_code(denied.at("deviceCode").as_string());
+    auto no = ada.post_with_csrf(
+        "/api/pair",
+        json::serialize(json::object{{"code", denied.at("code")}, {"approve", false}}));
+    REQUIRE(no.status == 200);
+    CHECK(object_of(no).at("status") == "denied");
+    auto refused = poll_token(port, denied_code);
+    CHECK(refused.status == 403);
+    CHECK(error_of(refused) == "access_denied");
+
+    {  // A code that lives 2 s, from a second server on the same database.
+        server_process short_lived(url, {"--device-code-lifetime-s", "2"});
+        auto late = request_code(short_lived.http_port(), R"({"hostId":"host-late"})");
+        CHECK(late.at("expiresIn") == 2);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+        expired_code = late;
+    }
+    auto expired = poll_token(port, std::string(expired_code.at("deviceCode").as_string()));
+    CHECK(expired.status == 410);
+    CHECK(error_of(expired) == "expired_token");
+    auto gone = ada.post_with_csrf(
+        "/api/pair",
+        json::serialize(json::object{{"code", expired_code.at("code")}, {"approve", true}}));
+    CHECK(gone.status == 404);
+    CHECK(error_of(gone) == "invalid_code");
+
+    // The seed's ?code= polling: refused by default, answered with --pairing-compat.
+    auto seed = request_code(port, R"({"hostId":"host-seed"})");
+    const std::string seed_code(seed.at("code").as_string());
+    auto off = http_call(port, "GET", "/api/device-token?code=" + seed_code);
+    CHECK(off.status == 400);
+    CHECK(object_of(off).at("message") ==
+          "code: polling by user code is off on this server; poll with deviceCode");
+    {
+        server_process compat(url, {"--pairing-compat"});
+        auto waiting = http_call(compat.http_port(), "GET", "/api/device-token?code=" + seed_code);
+        CHECK(waiting.status == 404);
+        CHECK(error_of(waiting) == "authorization_pending");
+        REQUIRE(ada.post_with_csrf("/api/pair", json::serialize(json::object{{"code", seed_code},
+                                                                             {"approve", true}}))
+                    .status == 200);
+        auto granted = http_call(compat.http_port(), "GET", "/api/device-token?code=" + seed_code);
+        CHECK_MESSAGE(granted.status == 200, granted.body);
+        CHECK(object_of(granted).at("hostId") == "host-seed");
+    }
+    // The seed's GET with the deviceCode is answered without the flag.
+    auto by_get = http_call(port, "GET", "/api/device-token?deviceCode=" + denied_code);
+    CHECK(by_get.status == 403);
+
+    for (const auto& [body, message] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"hostId":"bad host"})", "hostId: must be 1 to 64 of [A-Za-z0-9._-]"},
+             {R"({"hostId":7})", "hostId: must be a string"},
+             {"[1]", "the body must be a JSON object"}}) {
+        auto bad = http_call(port, "POST", "/api/device-codes", body);
+        CHECK_MESSAGE(bad.status == 400, body);
+        CHECK_MESSAGE(object_of(bad).at("message").as_string() == message.c_str(), body);
+    }
+    CHECK(ada.post_with_csrf("/api/pair", R"({"code":"BCDF-GHJK"})").status == 400);  // approve
+
+    // Wrong codes: a handful (5) per window, the expired one above included, then even a
+    // right one is refused (RFC 8628 §5.1).
+    auto target = request_code(port, R"({"hostId":"host-t"})");
+    for (const auto* wrong : {"BBBB-BBBB", "CCCC-CCCC", "AEIO-U123", "x"}) {
+        auto r = ada.post_with_csrf(
+            "/api/pair", json::serialize(json::object{{"code", wrong}, {"approve", true}}));
+        CHECK_MESSAGE(r.status == 404, wrong);
+    }
+    auto locked = ada.post_with_csrf(
+        "/api/pair", json::serialize(json::object{{"code", target.at("code")}, {"approve", true}}));
+    CHECK(locked.status == 429);
+    CHECK(error_of(locked) == "too_many_attempts");
+    auto metrics = http_get(port, "/metrics").body;
+    CHECK(metrics.find("\nwindash_pairing_codes_wrong_total 5\n") != std::string::npos);
+}
+
 }  // namespace windash::testing

@@ -84,6 +84,20 @@ struct server_options {
     std::size_t max_failed_logins = 5;
     std::chrono::seconds login_window{std::chrono::minutes{15}};
 
+    /// Pairing (SPEC §3): how long a device code lives, and the poll interval agents are given.
+    std::chrono::seconds device_code_lifetime{std::chrono::minutes{10}};
+    std::chrono::seconds pairing_interval{std::chrono::seconds{2}};
+    /// Answer the seed's `GET /api/device-token?code=<user code>` polling (off: a short code
+    /// shown on a screen is not a secret).
+    bool allow_user_code_polling = false;
+    /// Limits per client address within pairing_window: device codes created, and token polls.
+    std::size_t max_device_codes_per_address = 20;
+    std::size_t max_token_polls_per_address = 3000;
+    /// Wrong user codes typed at /api/pair within pairing_window, per user and per address,
+    /// before 429 (RFC 8628 §5.1: a handful per code lifetime makes guessing infeasible).
+    std::size_t max_wrong_pair_codes = 5;
+    std::chrono::seconds pairing_window{std::chrono::minutes{10}};
+
     /// Receives the server's log lines; called from any thread. Default: dropped.
     std::function<void(log_level, std::string_view)> log;
 };

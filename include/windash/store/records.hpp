@@ -90,6 +90,9 @@ struct device_code {
     std::optional<row_id> user_id;    ///< who approved or denied it
     std::string device_name;          ///< name chosen at approval, may be empty
     std::optional<row_id> device_id;  ///< set once redeemed
+    /// The hash of the agent's `deviceCode` (never the code itself): lets the seed-compatible
+    /// poll by user code (SPEC §3) go through poll_device_code() and redeem_device_code().
+    secret_hash secret;
 };
 
 /// Input of create_device_code.

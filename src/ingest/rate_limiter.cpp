@@ -1,10 +1,10 @@
-#include "ingest/login_throttle.hpp"
+#include "ingest/rate_limiter.hpp"
 
 #include <iterator>
 
 namespace windash::ingest::detail {
 
-bool login_throttle::allowed(std::string_view key, clock::time_point now) {
+bool rate_limiter::allowed(std::string_view key, clock::time_point now) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(std::string(key));
     if (it == entries_.end()) return true;
@@ -15,7 +15,7 @@ bool login_throttle::allowed(std::string_view key, clock::time_point now) {
     return it->second.failures < max_failures_;
 }
 
-void login_throttle::failed(std::string_view key, clock::time_point now) {
+void rate_limiter::failed(std::string_view key, clock::time_point now) {
     std::lock_guard lock(mutex_);
     if (entries_.size() >= max_keys_) {
         for (auto it = entries_.begin(); it != entries_.end();) {
@@ -28,7 +28,13 @@ void login_throttle::failed(std::string_view key, clock::time_point now) {
     ++e.failures;
 }
 
-void login_throttle::succeeded(std::string_view key) {
+bool rate_limiter::take(std::string_view key, clock::time_point now) {
+    if (!allowed(key, now)) return false;
+    failed(key, now);
+    return true;
+}
+
+void rate_limiter::succeeded(std::string_view key) {
     std::lock_guard lock(mutex_);
     entries_.erase(std::string(key));
 }
