@@ -361,13 +361,16 @@ class handler {
         }
         auto res = json_response(status, json::serialize(user_json(u)), version_);
         auto age = state_.opts.session_lifetime.count();
-        const char* secure = ctx_.tls ? "; Secure" : "";
-        res.insert(http::field::set_cookie,
-                   fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-                               session_cookie, id, age, secure));
-        res.insert(http::field::set_cookie, fmt::format("{}={}; Path=/; Max-Age={}; SameSite=Lax{}",
-                                                        csrf_cookie, csrf, age, secure));
+        res.insert(http::field::set_cookie, cookie_line(session_cookie, id, age, true));
+        res.insert(http::field::set_cookie, cookie_line(csrf_cookie, csrf, age, false));
         return res;
+    }
+
+    // A Set-Cookie value with SPEC §4's attributes (Secure under TLS); Max-Age=0 clears it.
+    [[nodiscard]] std::string cookie_line(std::string_view name, std::string_view value,
+                                          std::int64_t max_age, bool http_only) const {
+        return fmt::format("{}={}; Path=/; Max-Age={}{}; SameSite=Lax{}", name, value, max_age,
+                           http_only ? "; HttpOnly" : "", ctx_.tls ? "; Secure" : "");
     }
 
     // The signed-in user, if the session cookie names a live session.
@@ -402,12 +405,8 @@ class handler {
         }
         http_response res{http::status::no_content, version_};
         res.set(http::field::cache_control, "no-store");
-        const char* secure = ctx_.tls ? "; Secure" : "";
-        res.insert(http::field::set_cookie,
-                   fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}", session_cookie,
-                               secure));
-        res.insert(http::field::set_cookie,
-                   fmt::format("{}=; Path=/; Max-Age=0; SameSite=Lax{}", csrf_cookie, secure));
+        res.insert(http::field::set_cookie, cookie_line(session_cookie, "", 0, true));
+        res.insert(http::field::set_cookie, cookie_line(csrf_cookie, "", 0, false));
         return res;
     }
 

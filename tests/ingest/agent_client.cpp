@@ -65,6 +65,13 @@ class agent_client::connection {
 
 namespace {
 
+// The TLS client's context: `trusted` as the only CA (none when empty).
+std::unique_ptr<net::ssl::context> client_context(const std::string& trusted) {
+    auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+    if (!trusted.empty()) ctx->load_verify_file(trusted);
+    return ctx;
+}
+
 /// An agent over `NextLayer`: beast::tcp_stream (ws://) or beast::ssl_stream of one (wss://).
 template <class NextLayer>
 class basic_agent_client final : public agent_client::connection {
@@ -73,11 +80,13 @@ class basic_agent_client final : public agent_client::connection {
     /// The name TLS clients ask for (SNI) and verify the certificate against.
     static constexpr const char* server_name = "localhost";
 
-    /// `tls_context...`: for TLS, the ssl::context the stream uses.
-    template <class... TlsContext>
-    explicit basic_agent_client(TlsContext&... tls_context)
-        : work_(net::make_work_guard(ioc_)),
-          ws_(ioc_, tls_context...),
+    basic_agent_client() requires(!tls)
+        : work_(net::make_work_guard(ioc_)), ws_(ioc_), thread_([this] { ioc_.run(); }) {}
+    /// A TLS client trusting `trusted` (a PEM file) as its only CA; none when empty.
+    explicit basic_agent_client(const std::string& trusted) requires(tls)
+        : context_(client_context(trusted)),
+          work_(net::make_work_guard(ioc_)),
+          ws_(ioc_, *context_),
           thread_([this] { ioc_.run(); }) {}
     ~basic_agent_client() override {
         net::post(ioc_, [this] {
@@ -240,6 +249,7 @@ class basic_agent_client final : public agent_client::connection {
         return f;
     }
 
+    std::unique_ptr<net::ssl::context> context_;  // TLS only; outlives ws_
     net::io_context ioc_;
     net::executor_work_guard<net::io_context::executor_type> work_;
     websocket::stream<NextLayer> ws_;
@@ -250,45 +260,12 @@ class basic_agent_client final : public agent_client::connection {
     std::thread thread_;
 };
 
-// The TLS client's context: `trusted` as the only CA (none when empty).
-std::unique_ptr<net::ssl::context> client_context(const std::string& trusted) {
-    auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
-    if (!trusted.empty()) ctx->load_verify_file(trusted);
-    return ctx;
-}
-
-/// A TLS client owns its context, which must outlive the stream.
-class tls_agent_client final : public agent_client::connection {
-  public:
-    explicit tls_agent_client(const std::string& trusted)
-        : context_(client_context(trusted)), client_(*context_) {}
-    unsigned connect(std::uint16_t port, const std::string& target,
-                     const std::string& token) override {
-        return client_.connect(port, target, token);
-    }
-    [[nodiscard]] std::string refusal_body() const override { return client_.refusal_body(); }
-    [[nodiscard]] const std::string& transport_error() const override {
-        return client_.transport_error();
-    }
-    std::optional<http_reply> get(std::uint16_t port, const std::string& target) override {
-        return client_.get(port, target);
-    }
-    bool send(const std::string& text, bool binary) override { return client_.send(text, binary); }
-    received receive(std::chrono::milliseconds timeout) override {
-        return client_.receive(timeout);
-    }
-    void close() override { client_.close(); }
-
-  private:
-    std::unique_ptr<net::ssl::context> context_;
-    basic_agent_client<beast::ssl_stream<beast::tcp_stream>> client_;
-};
-
 }  // namespace
 
 agent_client::agent_client() : impl_(std::make_unique<basic_agent_client<beast::tcp_stream>>()) {}
 agent_client::agent_client(const tls& settings)
-    : impl_(std::make_unique<tls_agent_client>(settings.trusted_certificate)) {}
+    : impl_(std::make_unique<basic_agent_client<beast::ssl_stream<beast::tcp_stream>>>(
+          settings.trusted_certificate)) {}
 agent_client::~agent_client() = default;
 
 unsigned agent_client::connect(std::uint16_t port, const std::string& target,
