@@ -236,6 +236,18 @@ void add_server_options(CLI::App& app, settings& s) {
            "How long a pairing code stays valid (SPEC §3: 600)")
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
         ->default_str("600");
+    app.add_option_function<std::int64_t>(
+           "--session-lifetime-s",
+           [&o](std::int64_t v) { o.session_lifetime = std::chrono::seconds{v}; },
+           "A browser session ends this long after sign-in")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{366} * 86400))
+        ->default_str("2592000");
+    app.add_option_function<std::int64_t>(
+           "--session-idle-s",
+           [&o](std::int64_t v) { o.session_idle_timeout = std::chrono::seconds{v}; },
+           "A browser session ends after this long without a request")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{366} * 86400))
+        ->default_str("604800");
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ agent_session<Stream>::~agent_session() {
     if (connected_) {
         state().metrics.agents_connected.fetch_sub(1, std::memory_order_relaxed);
         state().agent_left(last_contact());
+        state().watch_offline(who_.user_id, last_contact());
     }
     state().metrics.batches_pending.fetch_sub(pending_.size(), std::memory_order_relaxed);
 }
@@ -69,6 +70,10 @@ void agent_session<Stream>::on_accept(beast::error_code ec) {
     heard();
     connected_ = true;
     state().metrics.agents_connected.fetch_add(1, std::memory_order_relaxed);
+    if (state().live.watched(who_.user_id)) {
+        state().publish(who_.user_id, std::make_shared<const std::string>(
+                                          live_device_event(who_.device_id, true)));
+    }
     if (closing_) return maybe_close();
     last_ping_ = last_heard_;
     arm_ping();
@@ -164,13 +169,24 @@ template <class Stream>
 void agent_session<Stream>::submit(protocol::metrics_batch& batch) {
     auto& m = state().metrics;
     m.samples_rejected.fetch_add(batch.rejected.size(), std::memory_order_relaxed);
-    pending_batch entry{next_id_++, batch.seq, std::move(batch.rejected), {}, false, clock::now()};
+    pending_batch entry{next_id_++,   batch.seq, std::move(batch.rejected), {}, false,
+                        clock::now(), {}};
     batch.rejected.clear();
     m.batches_pending.fetch_add(1, std::memory_order_relaxed);
     if (batch.samples.empty()) {  // every sample rejected: nothing to store
         entry.outcome = store::batch_outcome{};
         pending_.push_back(std::move(entry));
         return flush_acks();
+    }
+    if (state().live.watched(who_.user_id)) {
+        // A resent backlog is history, not news: only a batch's newest samples go live.
+        constexpr std::size_t max_live_per_batch = 32;
+        const auto n = std::min(batch.samples.size(), max_live_per_batch);
+        for (auto it = batch.samples.end() - static_cast<std::ptrdiff_t>(n);
+             it != batch.samples.end(); ++it) {
+            entry.live.push_back(
+                std::make_shared<const std::string>(live_sample_event(who_.device_id, *it)));
+        }
     }
     std::uint64_t id = entry.id;
     pending_.push_back(std::move(entry));
@@ -225,6 +241,9 @@ void agent_session<Stream>::flush_acks() {
         m.batches_pending.fetch_sub(1, std::memory_order_relaxed);
         outgoing reply;
         protocol::write_ack(reply.text, a);
+        if (a.accepted > 0) {
+            for (const auto& event : front.live) state().publish(who_.user_id, event);
+        }
         pending_.pop_front();
         send(std::move(reply));
     }

@@ -51,6 +51,9 @@ class agent_session final : public agent_connection,
         std::optional<store::batch_outcome> outcome;  // set once committed
         bool failed = false;                          // the commit failed for good
         clock::time_point read_at;
+        // SPEC §5 sample events, made at read time only when a browser of the owner watches;
+        // published once the batch is acknowledged.
+        std::vector<std::shared_ptr<const std::string>> live;
     };
     struct outgoing {
         bool ping = false;

@@ -1,5 +1,6 @@
 #include "ingest/api.hpp"
 
+#include "ingest/accounts.hpp"
 #include "ingest/request_target.hpp"
 #include <windash/core/sample.hpp>
 #include <windash/ingest/provisioning.hpp>
@@ -10,7 +11,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -27,15 +27,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view session_cookie = "windash_session";
-constexpr std::string_view csrf_cookie = "windash_csrf";
 // Most history buckets one request may ask for: bounds the answer (about 20 statistics each).
 constexpr std::size_t max_history_points = 10000;
-
-timestamp wall_now() {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now());
-}
 
 http_response error(http::status status, std::string_view code, unsigned version) {
     return json_response(status, json::serialize(json::object{{"error", code}}), version);
@@ -193,11 +186,6 @@ std::optional<std::string> generate_user_code() {
     return code;
 }
 
-// `WDJBMJHT` -> `WDJB-MJHT`, as shown to people.
-std::string display_code(std::string_view code) {
-    return std::string(code.substr(0, 4)) + "-" + std::string(code.substr(4));
-}
-
 // A Host header fit to build a URL from: a name or address, optionally a port.
 bool plausible_host(std::string_view host) {
     return !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
@@ -211,10 +199,6 @@ bool plausible_hostname(std::string_view name) {
     return !name.empty() && name.size() <= 255 &&
            std::none_of(name.begin(), name.end(),
                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
-bool constant_time_equal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 class handler {
@@ -281,35 +265,34 @@ class handler {
         return !same_origin(req_[http::field::origin], req_[http::field::host]);
     }
 
+    http_response refused(const account_outcome& out) const {
+        switch (out.refusal) {
+            case account_refusal::invalid_request:
+                return error(http::status::bad_request, "invalid_request", out.message, version_);
+            case account_refusal::email_taken:
+                return error(http::status::conflict, "email_taken", version_);
+            case account_refusal::signup_closed:
+                return error(http::status::forbidden, "signup_closed", version_);
+            case account_refusal::too_many_attempts:
+                return error(http::status::too_many_requests, "too_many_attempts", version_);
+            case account_refusal::invalid_credentials:
+                return error(http::status::unauthorized, "invalid_credentials", version_);
+            case account_refusal::none:
+            case account_refusal::unavailable:
+                break;
+        }
+        return unavailable();
+    }
+
     http_response signup() {
         if (cross_site()) return error(http::status::forbidden, "cross_origin", version_);
         auto f = parse_fields(req_, {"email", "password", "name"});
         if (!f.problem.empty()) {
             return error(http::status::bad_request, "invalid_request", f.problem, version_);
         }
-        if (state_.opts.signup == signup_policy::closed) return signup_closed();
-        if (state_.opts.signup == signup_policy::first) {
-            // Sign-ups run one at a time on the accounts thread: two "first" users cannot race.
-            auto users = db_.count_users();
-            if (!users) return unavailable();
-            if (*users > 0) return signup_closed();
-        }
-        auto u = add_user(db_, f.text("email"), f.text("name"), f.text("password"));
-        if (!u) {
-            if (u.error().code == store::errc::invalid_argument) {
-                return error(http::status::bad_request, "invalid_request", u.error().message,
-                             version_);
-            }
-            if (u.error().code == store::errc::conflict) {
-                return error(http::status::conflict, "email_taken", version_);
-            }
-            return unavailable();
-        }
-        return signed_in(http::status::created, *u);
-    }
-
-    http_response signup_closed() const {
-        return error(http::status::forbidden, "signup_closed", version_);
+        auto out = sign_up(state_, db_, f.text("email"), f.text("name"), f.text("password"));
+        if (!out.user) return refused(out);
+        return signed_in_as(http::status::created, *out.user);
     }
 
     http_response login() {
@@ -318,95 +301,37 @@ class handler {
         if (!f.problem.empty()) {
             return error(http::status::bad_request, "invalid_request", f.problem, version_);
         }
-        const std::string email = normalize_email(f.text("email"));
-        const std::string account_key = "account:" + email;
-        const std::string address_key = "address:" + ctx_.client_address;
-        auto& throttle = state_.logins;
-        if (!throttle.allowed(account_key) || !throttle.allowed(address_key)) {
-            server_metrics::bump(state_.metrics.logins_throttled);
-            return error(http::status::too_many_requests, "too_many_attempts", version_);
-        }
-        auto u = db_.find_user_by_email(email);
-        if (!u && u.error() != store::errc::not_found) return unavailable();
-        // An unknown email costs the same hashing as a wrong password: no account probing.
-        bool ok = verify_password(f.text("password"), u ? u->password_hash : decoy_hash());
-        if (!u || !ok) {
-            throttle.failed(account_key);
-            throttle.failed(address_key);
-            server_metrics::bump(state_.metrics.logins_failed);
-            return error(http::status::unauthorized, "invalid_credentials", version_);
-        }
-        throttle.succeeded(account_key);
-        return signed_in(http::status::ok, *u);
+        auto out = log_in(state_, db_, f.text("email"), f.text("password"), ctx_.client_address);
+        if (!out.user) return refused(out);
+        return signed_in_as(http::status::ok, *out.user);
     }
 
-    // A fixed hash of a random password, made once, for unknown emails.
-    static const std::string& decoy_hash() {
-        static const std::string hash = [] {
-            auto h = hash_password(generate_token());
-            return h ? *h : std::string("$argon2id$v=19$m=19456,t=2,p=1$invalid");
-        }();
-        return hash;
-    }
-
-    // A new session: its id only as a hash in the database, the id itself in an HttpOnly cookie,
-    // and a CSRF token in a cookie scripts can read (double submit, SPEC §4).
-    http_response signed_in(http::status status, const store::user& u) {
-        const std::string id = generate_token();
-        const std::string csrf = generate_token();
-        auto now = wall_now();
-        if (!db_.create_session(store::hash_secret(id), u.id, now,
-                                now + state_.opts.session_lifetime)) {
-            return unavailable();
-        }
+    // A new session: its id in an HttpOnly cookie, and a CSRF token in a cookie scripts can
+    // read (double submit, SPEC §4).
+    http_response signed_in_as(http::status status, const store::user& u) {
+        auto session = start_session(state_, db_, u, ctx_.tls);
+        if (!session) return unavailable();
         auto res = json_response(status, json::serialize(user_json(u)), version_);
-        auto age = state_.opts.session_lifetime.count();
-        res.insert(http::field::set_cookie, cookie_line(session_cookie, id, age, true));
-        res.insert(http::field::set_cookie, cookie_line(csrf_cookie, csrf, age, false));
+        res.insert(http::field::set_cookie, session->session_cookie);
+        res.insert(http::field::set_cookie, session->csrf_cookie);
         return res;
-    }
-
-    // A Set-Cookie value with SPEC §4's attributes (Secure under TLS); Max-Age=0 clears it.
-    [[nodiscard]] std::string cookie_line(std::string_view name, std::string_view value,
-                                          std::int64_t max_age, bool http_only) const {
-        return fmt::format("{}={}; Path=/; Max-Age={}{}; SameSite=Lax{}", name, value, max_age,
-                           http_only ? "; HttpOnly" : "", ctx_.tls ? "; Secure" : "");
-    }
-
-    // The signed-in user, if the session cookie names a live session.
-    std::optional<store::user> current_user(bool& database_down) {
-        auto id = cookie_value(req_[http::field::cookie], session_cookie);
-        if (!id || id->empty()) return std::nullopt;
-        auto s = db_.find_session(store::hash_secret(*id), wall_now());
-        if (!s) {
-            database_down = s.error() != store::errc::not_found;
-            return std::nullopt;
-        }
-        auto u = db_.find_user(s->user_id);
-        if (!u) {
-            database_down = u.error() != store::errc::not_found;
-            return std::nullopt;
-        }
-        return *u;
     }
 
     // SPEC §4 double submit: the X-CSRF-Token header equals the windash_csrf cookie.
     [[nodiscard]] bool csrf_ok() const {
-        auto cookie = cookie_value(req_[http::field::cookie], csrf_cookie);
-        auto header = req_["X-CSRF-Token"];
-        return cookie && !cookie->empty() && constant_time_equal(*cookie, header);
+        return csrf_matches(req_[http::field::cookie], req_["X-CSRF-Token"]);
     }
 
     http_response logout() {
         auto id = cookie_value(req_[http::field::cookie], session_cookie);
         if (id && !id->empty()) {
             if (!csrf_ok()) return error(http::status::forbidden, "csrf", version_);
-            if (!db_.delete_session(store::hash_secret(*id))) return unavailable();
+            if (!end_session(db_, req_[http::field::cookie])) return unavailable();
         }
         http_response res{http::status::no_content, version_};
         res.set(http::field::cache_control, "no-store");
-        res.insert(http::field::set_cookie, cookie_line(session_cookie, "", 0, true));
-        res.insert(http::field::set_cookie, cookie_line(csrf_cookie, "", 0, false));
+        res.insert(http::field::set_cookie, cookie_line(session_cookie, "", 0, true, ctx_.tls));
+        res.insert(http::field::set_cookie, cookie_line(csrf_cookie, "", 0, false, ctx_.tls));
         return res;
     }
 
@@ -417,14 +342,15 @@ class handler {
         std::optional<http_response> refusal;
     };
     signed_in_user require_user(bool changes_state) {
-        bool down = false;
-        auto u = current_user(down);
-        if (down) return {std::nullopt, unavailable()};
-        if (!u) return {std::nullopt, error(http::status::unauthorized, "unauthorized", version_)};
+        auto who = find_signed_in(state_, db_, req_[http::field::cookie]);
+        if (who.unavailable) return {std::nullopt, unavailable()};
+        if (!who.user) {
+            return {std::nullopt, error(http::status::unauthorized, "unauthorized", version_)};
+        }
         if (changes_state && !csrf_ok()) {
             return {std::nullopt, error(http::status::forbidden, "csrf", version_)};
         }
-        return {std::move(u), std::nullopt};
+        return {std::move(who.user), std::nullopt};
     }
 
     // SPEC §4 device object: id, hostId, name, isOnline, lastSeenAt, latest (Sample v1 or null).
@@ -724,32 +650,19 @@ class handler {
         return json_response(http::status::ok, json::serialize(o), version_);
     }
 
-    // A user code typed by a signed-in user, under the wrong-code limits (RFC 8628 §5.1) per
-    // user and per address. nullopt with `refusal` set when refused or unknown.
-    std::optional<store::device_code> typed_code(std::string_view typed, store::row_id user,
-                                                 std::optional<http_response>& refusal) {
-        const std::string user_key = fmt::format("user:{}", user);
-        const std::string address_key = "address:" + ctx_.client_address;
-        auto& limit = state_.wrong_codes;
-        if (!limit.allowed(user_key) || !limit.allowed(address_key)) {
-            refusal = error(http::status::too_many_requests, "too_many_attempts", version_);
-            return std::nullopt;
+    http_response refused(pair_refusal r) const {
+        switch (r) {
+            case pair_refusal::too_many_attempts:
+                return error(http::status::too_many_requests, "too_many_attempts", version_);
+            case pair_refusal::invalid_code:
+                return error(http::status::not_found, "invalid_code", version_);
+            case pair_refusal::already_decided:
+                return error(http::status::conflict, "already_decided", version_);
+            case pair_refusal::none:
+            case pair_refusal::unavailable:
+                break;
         }
-        auto code = normalize_user_code(typed);
-        store::result<store::device_code> found = make_error_code(store::errc::not_found);
-        if (code) found = db_.find_device_code(*code, wall_now());
-        if (!found && found.error() != store::errc::not_found) {
-            refusal = unavailable();
-            return std::nullopt;
-        }
-        if (!found) {
-            limit.failed(user_key);
-            limit.failed(address_key);
-            server_metrics::bump(state_.metrics.pair_codes_wrong);
-            refusal = error(http::status::not_found, "invalid_code", version_);
-            return std::nullopt;
-        }
-        return *found;
+        return unavailable();
     }
 
     static const char* status_name(store::device_code_status s) {
@@ -781,11 +694,10 @@ class handler {
         auto who = require_user(false);
         if (who.refusal) return std::move(*who.refusal);
         auto typed = query_parameter(req_.target(), "code");
-        std::optional<http_response> refusal;
-        auto code = typed_code(typed ? std::string_view(*typed) : std::string_view{}, who.user->id,
-                               refusal);
-        if (!code) return std::move(*refusal);
-        return json_response(http::status::ok, json::serialize(code_json(*code)), version_);
+        auto found = find_typed_code(state_, db_, typed ? std::string_view(*typed) : "",
+                                     who.user->id, ctx_.client_address);
+        if (!found.code) return refused(found.refusal);
+        return json_response(http::status::ok, json::serialize(code_json(*found.code)), version_);
     }
 
     // POST /api/pair {"code","approve","name"}: the signed-in user decides (SPEC §3).
@@ -811,29 +723,16 @@ class handler {
             return error(http::status::bad_request, "invalid_request",
                          "name: must be at most 256 characters", version_);
         }
-        std::optional<http_response> refusal;
-        auto code = typed_code(f.text("code"), who.user->id, refusal);
-        if (!code) return std::move(*refusal);
-        if (code->status != store::device_code_status::pending) {
-            return error(http::status::conflict, "already_decided", version_);
-        }
-        auto decided = db_.decide_device_code(code->user_code, who.user->id, approve->as_bool(),
-                                              name, wall_now());
-        if (!decided) {
-            if (decided.error() == store::errc::not_found) {
-                return error(http::status::conflict, "already_decided", version_);
-            }
-            return unavailable();
-        }
-        return json_response(http::status::ok, json::serialize(code_json(*decided)), version_);
+        auto decided = decide_typed_code(state_, db_, f.text("code"), who.user->id,
+                                         ctx_.client_address, approve->as_bool(), name);
+        if (!decided.code) return refused(decided.refusal);
+        return json_response(http::status::ok, json::serialize(code_json(*decided.code)), version_);
     }
 
     http_response me() {
-        bool down = false;
-        auto u = current_user(down);
-        if (down) return unavailable();
-        if (!u) return error(http::status::unauthorized, "unauthorized", version_);
-        return json_response(http::status::ok, json::serialize(user_json(*u)), version_);
+        auto who = require_user(false);
+        if (who.refusal) return std::move(*who.refusal);
+        return json_response(http::status::ok, json::serialize(user_json(*who.user)), version_);
     }
 
     server_state& state_;

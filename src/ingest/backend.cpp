@@ -28,7 +28,7 @@ class store_backend final : public backend {
             return make_error_code(errc::storage_unavailable);
         }
         if (device->host_id != host_id) return make_error_code(errc::host_mismatch);
-        return agent_identity{device->id, device->host_id};
+        return agent_identity{device->id, device->host_id, device->user_id};
     }
 
     void commit(store::device_batch batch, commit_handler done) override {

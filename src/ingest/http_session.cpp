@@ -1,6 +1,9 @@
 #include "ingest/http_session.hpp"
 
+#include "ingest/accounts.hpp"
 #include "ingest/agent_session.hpp"
+#include "ingest/live_session.hpp"
+#include "ingest/pages.hpp"
 #include "ingest/request_target.hpp"
 #include <windash/core/sample.hpp>
 
@@ -123,7 +126,9 @@ void http_session<Stream>::handle(request&& req) {
     auto path = target_path(req.target());
     auto v = req.version();
     if (path == "/agent") return upgrade_agent(std::move(req));
-    if (path.starts_with("/api/")) return api(std::move(req));
+    if (path == "/api/live") return upgrade_live(std::move(req));
+    if (path.starts_with("/api/")) return browser(std::move(req), false);
+    if (is_page_route(path)) return browser(std::move(req), true);
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         return respond(json_response(http::status::method_not_allowed,
                                      R"({"error":"method_not_allowed"})", v));
@@ -186,6 +191,50 @@ void http_session<Stream>::on_authenticated(request&& req,
         ->run(std::move(req));
 }
 
+// SPEC §5: a browser's live socket, signed in by its session cookie. The Origin check stops
+// another site's page from opening it with the user's cookies (cross-site WebSocket hijacking).
+template <class Stream>
+void http_session<Stream>::upgrade_live(request&& req) {
+    auto v = req.version();
+    keep_alive_ = false;
+    auto* db = state().storage.database();
+    if (db == nullptr) {
+        return respond(json_response(http::status::not_found, R"({"error":"not_found"})", v));
+    }
+    if (!beast::websocket::is_upgrade(req)) {
+        return respond(
+            json_response(http::status::upgrade_required, R"({"error":"upgrade_required"})", v));
+    }
+    if (!same_origin(req[http::field::origin], req[http::field::host])) {
+        return respond(json_response(http::status::forbidden, R"({"error":"cross_origin"})", v));
+    }
+    // Copied first: the request itself moves into the completion below.
+    std::string cookies(req[http::field::cookie]);
+    run_blocking(
+        state(), stream_.get_executor(),
+        [&st = state(), db, cookies = std::move(cookies)] {
+            return find_signed_in(st, *db, cookies);
+        },
+        [self = this->shared_from_this(), req = std::move(req)](signed_in who) mutable {
+            const auto version = req.version();
+            if (who.unavailable) {
+                return self->respond(json_response(http::status::service_unavailable,
+                                                   R"({"error":"unavailable"})", version));
+            }
+            if (!who.user) {
+                return self->respond(json_response(http::status::unauthorized,
+                                                   R"({"error":"unauthorized"})", version));
+            }
+            if (self->state().stopping.load()) {
+                return self->respond(json_response(http::status::service_unavailable,
+                                                   R"({"error":"shutting_down"})", version));
+            }
+            std::make_shared<live_session<Stream>>(std::move(self->stream_), std::move(self->slot_),
+                                                   who.user->id)
+                ->run(std::move(req));
+        });
+}
+
 template <class Stream>
 void http_session<Stream>::check_ready(request&& req) {
     run_blocking(
@@ -197,10 +246,11 @@ void http_session<Stream>::check_ready(request&& req) {
         });
 }
 
-// The browser API blocks on the database (and on password hashing for the account routes, which
-// queue on their own thread with a bound): it runs off the I/O threads, then answers here.
+// The browser API and pages block on the database (and on password hashing for sign-up and
+// sign-in, which queue on their own thread with a bound): they run off the I/O threads, then
+// answer here.
 template <class Stream>
-void http_session<Stream>::api(request&& req) {
+void http_session<Stream>::browser(request&& req, bool page) {
     auto* db = state().storage.database();
     if (db == nullptr) {
         return respond(
@@ -209,7 +259,7 @@ void http_session<Stream>::api(request&& req) {
     beast::error_code ec;
     auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     request_context ctx{ec ? std::string() : peer.address().to_string(), is_tls<Stream>};
-    const bool account = is_account_route(target_path(req.target()));
+    const bool account = page ? is_account_page(req) : is_account_route(target_path(req.target()));
     if (account &&
         state().accounts_queued.fetch_add(1) >= state().opts.max_queued_account_requests) {
         state().accounts_queued.fetch_sub(1);
@@ -220,8 +270,9 @@ void http_session<Stream>::api(request&& req) {
     auto shared = std::make_shared<const request>(std::move(req));
     run_blocking(
         account ? state().accounts : state().blocking, stream_.get_executor(),
-        [&st = state(), db, shared, ctx = std::move(ctx), account] {
-            auto res = handle_api(st, *db, *shared, ctx);
+        [&st = state(), db, shared, ctx = std::move(ctx), account, page] {
+            auto res =
+                page ? handle_page(st, *db, *shared, ctx) : handle_api(st, *db, *shared, ctx);
             if (account) st.accounts_queued.fetch_sub(1);
             return res;
         },

@@ -38,8 +38,10 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     void handle(request&& req);
     void upgrade_agent(request&& req);
     void on_authenticated(request&& req, boost::system::result<agent_identity> who);
+    void upgrade_live(request&& req);
     void check_ready(request&& req);
-    void api(request&& req);
+    /// The browser API (`page` false) or a server-rendered page, off the I/O threads.
+    void browser(request&& req, bool page);
     void respond(response&& res);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void close();

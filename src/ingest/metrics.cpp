@@ -104,6 +104,14 @@ void server_metrics::render(std::string& out) const {
     metric(out, "counter", "windash_agents_revoked_total",
            "Agents disconnected because their device was deleted or its token rotated.",
            load(agents_revoked));
+    metric(out, "gauge", "windash_live_connections", "Browsers connected to /api/live.",
+           load(live_connections));
+    metric(out, "counter", "windash_live_refused_total",
+           "Live connections closed because their user had too many.", load(live_refused));
+    metric(out, "counter", "windash_live_events_total", "Live events published to browsers.",
+           load(live_events));
+    metric(out, "counter", "windash_live_dropped_total",
+           "Live events dropped because a browser's queue was full.", load(live_dropped));
     commit_latency.render(out, "windash_batch_commit_seconds",
                           "From a batch read to its commit completing.");
 }

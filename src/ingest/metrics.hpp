@@ -54,7 +54,11 @@ struct server_metrics {
     counter commit_failures{0};
     counter batches_pending{0};  // gauge: read, waiting for their commit
     counter agents_closed_silent{0};
-    counter agents_revoked{0};  // closed because their device was deleted or its token rotated
+    counter agents_revoked{0};    // closed because their device was deleted or its token rotated
+    counter live_connections{0};  // gauge: browsers on /api/live
+    counter live_refused{0};      // live connections closed: the user had too many
+    counter live_events{0};       // events published to browsers
+    counter live_dropped{0};      // events dropped: a browser's queue was full
     latency_histogram commit_latency;
 
     static void bump(counter& c) noexcept { c.fetch_add(1, std::memory_order_relaxed); }

@@ -15,12 +15,13 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
-std::optional<std::string> percent_decode(std::string_view text) {
+// `plus_is_space`: HTML forms encode a space as `+` (application/x-www-form-urlencoded).
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] != '%') {
-            out.push_back(text[i]);
+            out.push_back(plus_is_space && text[i] == '+' ? ' ' : text[i]);
             continue;
         }
         if (i + 2 >= text.size()) return std::nullopt;
@@ -51,24 +52,64 @@ std::string_view target_path(std::string_view target) noexcept {
     return target.substr(0, target.find('?'));
 }
 
-std::optional<std::string> query_parameter(std::string_view target, std::string_view name) {
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return std::nullopt;
-    std::string_view query = target.substr(q + 1);
+namespace {
+
+std::optional<std::string> find_parameter(std::string_view query, std::string_view name,
+                                          bool plus_is_space) {
     std::optional<std::string> found;
     while (!query.empty()) {
         auto amp = query.find('&');
         std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         auto eq = pair.find('=');
-        auto key = percent_decode(pair.substr(0, eq));
+        auto key = percent_decode(pair.substr(0, eq), plus_is_space);
         if (!key || *key != name) continue;
         if (found) return std::nullopt;  // given twice: ambiguous, refuse
-        auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+        auto value =
+            percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), plus_is_space);
         if (!value) return std::nullopt;
         found = std::move(value);
     }
     return found;
+}
+
+}  // namespace
+
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name) {
+    auto q = target.find('?');
+    if (q == std::string_view::npos) return std::nullopt;
+    return find_parameter(target.substr(q + 1), name, false);
+}
+
+std::optional<std::string> form_field(std::string_view body, std::string_view name) {
+    return find_parameter(body, name, true);
+}
+
+std::string local_redirect(std::string_view next) {
+    // A path on this server only: browsers read `//host` and `/\host` as other hosts.
+    const bool local = next.size() <= 512 && next.starts_with('/') && !next.starts_with("//") &&
+                       std::all_of(next.begin(), next.end(), [](char c) {
+                           auto u = static_cast<unsigned char>(c);
+                           return u > 0x20 && u < 0x7f && c != '\\';
+                       });
+    return local ? std::string(next) : std::string("/");
+}
+
+std::string percent_encode(std::string_view text) {
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[u >> 4]);
+            out.push_back(hex[u & 15]);
+        }
+    }
+    return out;
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization,

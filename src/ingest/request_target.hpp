@@ -18,6 +18,18 @@ namespace windash::ingest::detail {
 [[nodiscard]] std::optional<std::string> query_parameter(std::string_view target,
                                                          std::string_view name);
 
+/// The decoded value of field `name` in an HTML form body (application/x-www-form-urlencoded:
+/// `+` is a space); nullopt when absent, given twice, or not decodable.
+[[nodiscard]] std::optional<std::string> form_field(std::string_view body, std::string_view name);
+
+/// `next` when it is a path on this server (starts with one `/`, printable ASCII without
+/// backslashes, at most 512 bytes), else `/`: where to send a browser after signing in, never
+/// another host (open redirect).
+[[nodiscard]] std::string local_redirect(std::string_view next);
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (for a query value).
+[[nodiscard]] std::string percent_encode(std::string_view text);
+
 /// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive, RFC
 /// 6750 §2.1 token68 characters only); nullopt when absent, malformed or longer than max_length.
 [[nodiscard]] std::optional<std::string_view> bearer_token(std::string_view authorization,

@@ -98,13 +98,38 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         }
         auto departed = state_->take_departed();
         auto due = contacts_.due(connected, departed);
-        if (due.empty()) return on_flushed(true, {}, {});
-        auto write = [&storage = state_->storage, due] { return storage.record_contact(due); };
+        auto offline = state_->offline_due(wall_clock_now());
+        if (due.empty() && offline.empty()) return on_flushed(true, {}, {});
+        auto write = [state = state_, due, offline = std::move(offline)] {
+            publish_offline(*state, offline);
+            return due.empty() || state->storage.record_contact(due);
+        };
         run_blocking(
             *state_, strand_, std::move(write),
             [self = shared_from_this(), due, departed = std::move(departed)](bool ok) mutable {
                 self->on_flushed(ok, std::move(due), std::move(departed));
             });
+    }
+
+    static timestamp wall_clock_now() {
+        return std::chrono::time_point_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now());
+    }
+
+    // SPEC §5 device events for agents gone online_window ago. With a database, only devices it
+    // also shows offline: another server may hold the device's agent now.
+    static void publish_offline(detail::server_state& state,
+                                const std::vector<detail::server_state::offline_candidate>& due) {
+        auto* db = state.storage.database();
+        for (const auto& c : due) {
+            if (!state.live.watched(c.user_id)) continue;
+            if (db != nullptr) {
+                auto d = db->find_device(c.user_id, c.device_id);
+                if (!d || store::is_online(*d, wall_clock_now())) continue;
+            }
+            state.publish(c.user_id, std::make_shared<const std::string>(
+                                         detail::live_device_event(c.device_id, false)));
+        }
     }
 
     void on_flushed(bool ok, std::vector<store::contact> due,
@@ -145,6 +170,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         if (http_) http_->stop();
         if (ws_) ws_->stop();
         for (auto& agent : state_->agents()) agent->shutdown();
+        for (auto& browser : state_->live.all()) browser->shutdown();
         auto deadline = std::chrono::steady_clock::now() + state_->opts.shutdown_timeout;
         wait_for_agents(ioc_, state_, std::make_shared<net::steady_timer>(ioc_), deadline,
                         std::move(done));

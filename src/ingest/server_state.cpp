@@ -1,6 +1,7 @@
 #include "ingest/server_state.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 namespace windash::ingest::detail {
@@ -85,6 +86,41 @@ void server_state::agent_left(store::contact last) {
 std::vector<store::contact> server_state::take_departed() {
     std::lock_guard lock(agents_mutex_);
     return std::exchange(departed_, {});
+}
+
+void server_state::publish(store::row_id user, const std::shared_ptr<const std::string>& event) {
+    if (user == 0) return;
+    metrics.live_events.fetch_add(1, std::memory_order_relaxed);
+    live.publish(user, event);
+}
+
+void server_state::watch_offline(store::row_id user, store::contact last) {
+    if (user == 0) return;
+    std::lock_guard lock(agents_mutex_);
+    auto& entry = leaving_[last.device_id];
+    entry.user_id = user;
+    entry.last = std::max(entry.last, last.at);
+}
+
+std::vector<server_state::offline_candidate> server_state::offline_due(timestamp now) {
+    std::vector<offline_candidate> out;
+    // Taken before the lock and released after it: dropping the last reference to an agent
+    // runs its destructor, which takes the lock.
+    const auto connected = agents();
+    std::unordered_set<store::row_id> here;
+    for (const auto& a : connected) {
+        if (a->connected()) here.insert(a->device_id());
+    }
+    std::lock_guard lock(agents_mutex_);
+    for (auto it = leaving_.begin(); it != leaving_.end();) {
+        if (now - it->second.last < store::online_window) {
+            ++it;
+            continue;
+        }
+        if (!here.contains(it->first)) out.push_back({it->second.user_id, it->first});
+        it = leaving_.erase(it);
+    }
+    return out;
 }
 
 std::string server_state::prometheus() const {

@@ -2,6 +2,7 @@
 // What the listeners and sessions of one server share. Owned through a shared_ptr by the server
 // and by every session, so a session finishing after the server object is gone stays safe.
 
+#include "ingest/live.hpp"
 #include "ingest/metrics.hpp"
 #include "ingest/rate_limiter.hpp"
 #include <windash/ingest/backend.hpp>
@@ -89,6 +90,19 @@ struct server_state {
     void agent_left(store::contact last);
     /// The departures since the last call.
     [[nodiscard]] std::vector<store::contact> take_departed();
+    /// SPEC §5: offers `event` to `user`'s live browsers (none for user 0).
+    void publish(store::row_id user, const std::shared_ptr<const std::string>& event);
+    /// An agent of `user`'s device left after its contact `last`: the device's offline event is
+    /// due online_window after it, unless an agent of it connects again first.
+    void watch_offline(store::row_id user, store::contact last);
+    /// A device whose offline event is due.
+    struct offline_candidate {
+        store::row_id user_id = 0;
+        store::row_id device_id = 0;
+    };
+    /// The devices whose offline event is due at `now` and that have no agent connected here;
+    /// each is returned once.
+    [[nodiscard]] std::vector<offline_candidate> offline_due(timestamp now);
     /// Everything `/metrics` answers: the server's metrics, then the backend's.
     [[nodiscard]] std::string prometheus() const;
 
@@ -105,12 +119,18 @@ struct server_state {
     rate_limiter wrong_codes;    // wrong user codes at /api/pair per user and per address
     /// Set by server::start() when TLS is configured, before any connection is accepted.
     std::unique_ptr<boost::asio::ssl::context> tls;
+    live_hub live;                      // browsers on /api/live
     std::atomic<bool> stopping{false};  // shutdown() began: no new agents
 
   private:
     std::mutex agents_mutex_;
     std::unordered_map<agent_connection*, std::weak_ptr<agent_connection>> agents_;
     std::vector<store::contact> departed_;  // guarded by agents_mutex_
+    struct leaving {
+        store::row_id user_id = 0;
+        timestamp last{};
+    };
+    std::unordered_map<store::row_id, leaving> leaving_;  // by device; guarded by agents_mutex_
 };
 
 /// Runs `work()` on `pool`, then `then(result)` on `ex`. The io_context counts the

@@ -123,6 +123,11 @@ ALTER TABLE devices ADD COLUMN last_contact_at BIGINT;
     {4, "rollup pending generation", R"sql(
 ALTER TABLE rollup_pending ADD COLUMN gen BIGINT NOT NULL DEFAULT 0;
 )sql"},
+    // Sessions also end after a period without use (SPEC §4 idle expiry).
+    {5, "session last use", R"sql(
+ALTER TABLE sessions ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;
+UPDATE sessions SET last_used_at = created_at;
+)sql"},
 };
 
 }  // namespace

@@ -133,8 +133,8 @@ result<void> sql_store::create_session(const secret_hash& id, row_id user_id, ti
                                        timestamp expires_at) {
     return in_transaction(*writers_, [&](connection& c) -> result<void> {
         auto r = run(c,
-                     "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) "
-                     "VALUES ($1, $2, $3, $4)",
+                     "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, "
+                     "last_used_at) VALUES ($1, $2, $3, $4, $3)",
                      {hash_value(id), user_id, to_us(now), to_us(expires_at)});
         if (!r) return r.error();
         return {};
@@ -144,11 +144,21 @@ result<void> sql_store::create_session(const secret_hash& id, row_id user_id, ti
 result<session> sql_store::find_session(const secret_hash& id, timestamp now) {
     return read_one(
         *readers_,
-        "SELECT user_id, created_at, expires_at FROM sessions "
+        "SELECT user_id, created_at, expires_at, last_used_at FROM sessions "
         "WHERE id_hash = $1 AND expires_at > $2",
         {hash_value(id), to_us(now)}, +[](const row& r) {
-            return session{r.i64(0), from_us(r.i64(1)), from_us(r.i64(2))};
+            return session{r.i64(0), from_us(r.i64(1)), from_us(r.i64(2)), from_us(r.i64(3))};
         });
+}
+
+result<void> sql_store::touch_session(const secret_hash& id, timestamp now) {
+    return in_transaction(*writers_, [&](connection& c) -> result<void> {
+        auto r =
+            run(c, "UPDATE sessions SET last_used_at = $2 WHERE id_hash = $1 AND last_used_at < $2",
+                {hash_value(id), to_us(now)});
+        if (!r) return r.error();
+        return {};
+    });
 }
 
 result<void> sql_store::delete_session(const secret_hash& id) {

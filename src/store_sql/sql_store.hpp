@@ -24,6 +24,7 @@ class sql_store final : public store {
     result<void> create_session(const secret_hash& id, row_id user_id, timestamp now,
                                 timestamp expires_at) override;
     result<session> find_session(const secret_hash& id, timestamp now) override;
+    result<void> touch_session(const secret_hash& id, timestamp now) override;
     result<void> delete_session(const secret_hash& id) override;
 
     result<device_code> create_device_code(const new_device_code& code) override;

@@ -1,10 +1,13 @@
-// Fuzz target for what the ingest server parses itself before the upgrade: the request
-// target's path and `hostId`, the Authorization header, cookies and the Origin check. Never
+// Fuzz target for what the ingest server parses itself: the request target's path and
+// `hostId`, the Authorization header, cookies, the Origin check, form fields and redirect
+// targets; and the HTML escaping of the pages. Never
 // crashes; what it returns keeps its promises (a token or cookie value is inside its input,
 // bounded, of the characters its rule allows).
+#include "ingest/html.hpp"
 #include "ingest/request_target.hpp"
 #include <windash/core/sample.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -49,5 +52,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     auto half = text.substr(0, text.size() / 2);
     (void)same_origin(half, text.substr(half.size()));
+    if (auto field = form_field(text, "code")) {
+        if (field->size() > text.size()) __builtin_trap();
+    }
+    // Never another host: one leading slash, no backslash, nothing below 0x21.
+    auto next = local_redirect(text);
+    if (next.empty() || next[0] != '/' || next.starts_with("//")) __builtin_trap();
+    for (char c : next) {
+        if (c == '\\' || static_cast<unsigned char>(c) <= 0x20) __builtin_trap();
+    }
+    for (char c : percent_encode(text)) {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 &&
+            std::string_view("-._~%").find(c) == std::string_view::npos) {
+            __builtin_trap();
+        }
+    }
+    for (char c : escape_html(text)) {
+        if (c == '<' || c == '>' || c == '"' || c == '\'') __builtin_trap();
+    }
     return 0;
 }

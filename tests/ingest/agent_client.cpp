@@ -54,7 +54,7 @@ class agent_client::connection {
   public:
     virtual ~connection() = default;
     virtual unsigned connect(std::uint16_t port, const std::string& target,
-                             const std::string& token) = 0;
+                             const std::string& token, const http_headers& extra) = 0;
     [[nodiscard]] virtual std::string refusal_body() const = 0;
     [[nodiscard]] virtual const std::string& transport_error() const = 0;
     virtual std::optional<http_reply> get(std::uint16_t port, const std::string& target) = 0;
@@ -103,13 +103,15 @@ class basic_agent_client final : public agent_client::connection {
     /// Connects and asks for the upgrade; returns the HTTP status the server answered (101 on
     /// success; 0 when TCP or TLS failed, see transport_error()) and keeps the body in
     /// refusal_body().
-    unsigned connect(std::uint16_t port, const std::string& target,
-                     const std::string& token) override {
+    unsigned connect(std::uint16_t port, const std::string& target, const std::string& token,
+                     const http_headers& extra) override {
         if (!open_transport(port)) return 0;
         ws_.set_option(websocket::stream_base::timeout{5s, websocket::stream_base::none(), false});
-        ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type& req) {
-            if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
-        }));
+        ws_.set_option(
+            websocket::stream_base::decorator([token, extra](websocket::request_type& req) {
+                if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
+                for (const auto& [name, value] : extra) req.set(name, value);
+            }));
         ws_.read_message_max(64 << 20);
         auto done = start_operation([this, target](future_handler h) {
             ws_.async_handshake(response_, "127.0.0.1", target, h);
@@ -269,8 +271,8 @@ agent_client::agent_client(const tls& settings)
 agent_client::~agent_client() = default;
 
 unsigned agent_client::connect(std::uint16_t port, const std::string& target,
-                               const std::string& token) {
-    return impl_->connect(port, target, token);
+                               const std::string& token, const http_headers& extra) {
+    return impl_->connect(port, target, token, extra);
 }
 std::string agent_client::refusal_body() const { return impl_->refusal_body(); }
 const std::string& agent_client::transport_error() const { return impl_->transport_error(); }

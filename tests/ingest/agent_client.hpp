@@ -64,10 +64,12 @@ class agent_client {
     agent_client(const agent_client&) = delete;
     agent_client& operator=(const agent_client&) = delete;
 
-    /// Connects and asks for the upgrade of `target` with `token` (none when empty); returns
-    /// the HTTP status the server answered (101 on success; 0 when TCP or TLS failed, see
-    /// transport_error()) and keeps the body in refusal_body().
-    unsigned connect(std::uint16_t port, const std::string& target, const std::string& token);
+    /// Connects and asks for the upgrade of `target` with `token` (none when empty) and the
+    /// `extra` header fields (replacing Beast's, Host included); returns the HTTP status the
+    /// server answered (101 on success; 0 when TCP or TLS failed, see transport_error()) and
+    /// keeps the body in refusal_body().
+    unsigned connect(std::uint16_t port, const std::string& target, const std::string& token,
+                     const http_headers& extra = {});
     [[nodiscard]] std::string refusal_body() const;
     [[nodiscard]] const std::string& transport_error() const;
 

@@ -146,7 +146,9 @@ http_reply http_call(std::uint16_t port, const std::string& method, const std::s
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     for (const auto& [name, value] : headers) req.insert(name, value);
     if (!body.empty()) {
-        req.set(http::field::content_type, "application/json");
+        if (req[http::field::content_type].empty()) {
+            req.set(http::field::content_type, "application/json");
+        }
         req.body() = body;
     }
     req.prepare_payload();

@@ -59,7 +59,8 @@ class server_process {
 
 /// One GET over a fresh connection (at most 5 s per step).
 [[nodiscard]] http_reply http_get(std::uint16_t port, const std::string& target);
-/// One request with `method` (GET, POST...), a JSON `body` (none when empty) and `headers`, on
+/// One request with `method` (GET, POST...), a `body` (none when empty; JSON unless `headers`
+/// name another Content-Type) and `headers`, on
 /// a fresh connection (at most 5 s per step). `Host` is 127.0.0.1:port.
 [[nodiscard]] http_reply http_call(std::uint16_t port, const std::string& method,
                                    const std::string& target, const std::string& body = {},

@@ -25,12 +25,12 @@ TEST_CASE("migrations are applied once and the schema survives reopening") {
     row_id id = 0;
     {
         auto s = must(current_backend().open(url, test_options()));
-        CHECK(s->schema_version() == 4);
+        CHECK(s->schema_version() == 5);
         must(s->ping());
         id = must(s->create_user("a@example.com", "Ann", "h", base_time())).id;
     }
     auto again = must(current_backend().open(url, test_options()));
-    CHECK(again->schema_version() == 4);
+    CHECK(again->schema_version() == 5);
     CHECK(must(again->find_user(id)).email == "a@example.com");
 }
 
@@ -56,6 +56,12 @@ TEST_CASE("sessions are found by hash until they expire") {
     auto found = must(s->find_session(id, base_time() + 59min));
     CHECK(found.user_id == u.id);
     CHECK(found.expires_at == base_time() + 1h);
+    CHECK(found.last_used_at == base_time());
+    // Last use only moves forward.
+    must(s->touch_session(id, base_time() + 10min));
+    must(s->touch_session(id, base_time() + 5min));
+    CHECK(must(s->find_session(id, base_time() + 11min)).last_used_at == base_time() + 10min);
+    must(s->touch_session(hash_secret("other"), base_time()));
     CHECK(s->find_session(id, base_time() + 1h).error() == errc::not_found);
     CHECK(s->find_session(hash_secret("other"), base_time()).error() == errc::not_found);
     must(s->delete_session(id));

@@ -22,6 +22,8 @@ namespace windash::ingest {
 struct agent_identity {
     store::row_id device_id = 0;
     std::string host_id;
+    /// The device's owner, whose browsers get its live events (SPEC §5); 0: nobody's.
+    store::row_id user_id = 0;
 };
 
 /// Where the ingest server checks tokens and sends batches.

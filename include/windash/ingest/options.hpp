@@ -75,6 +75,9 @@ struct server_options {
     signup_policy signup = signup_policy::first;
     /// A session ends this long after sign-in, whatever its use.
     std::chrono::seconds session_lifetime{std::chrono::hours{24 * 30}};
+    /// A session also ends after this long without a request (the live socket's reconnects
+    /// count as requests).
+    std::chrono::seconds session_idle_timeout{std::chrono::hours{24 * 7}};
     /// Account requests (sign-up, sign-in: each hashes a password, ~30 ms of a core) run one
     /// at a time on a thread of their own, so a burst cannot take both cores or delay agents;
     /// past this many waiting, more are answered 503.
@@ -83,6 +86,11 @@ struct server_options {
     /// it, 429 until the window ends.
     std::size_t max_failed_logins = 5;
     std::chrono::seconds login_window{std::chrono::minutes{15}};
+
+    /// Live updates (SPEC §5): events waiting per browser connection before more are dropped,
+    /// and connections per user.
+    std::size_t live_queue_limit = 256;
+    std::size_t max_live_connections_per_user = 16;
 
     /// Pairing (SPEC §3): how long a device code lives, and the poll interval agents are given.
     std::chrono::seconds device_code_lifetime{std::chrono::minutes{10}};

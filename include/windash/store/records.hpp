@@ -41,7 +41,8 @@ struct user {
 struct session {
     row_id user_id = 0;
     timestamp created_at{};
-    timestamp expires_at{};
+    timestamp expires_at{};    ///< absolute expiry, set at sign-in
+    timestamp last_used_at{};  ///< written by store::touch_session (idle expiry)
 };
 
 /// A paired agent (SPEC §3, §4). Deleted devices are never returned.

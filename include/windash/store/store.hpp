@@ -62,6 +62,9 @@ class store {
                                                       timestamp now, timestamp expires_at) = 0;
     /// errc::not_found when unknown or expired at `now`.
     [[nodiscard]] virtual result<session> find_session(const secret_hash& id, timestamp now) = 0;
+    /// Records that the session was used at `now` (idle expiry is the caller's rule, on
+    /// session::last_used_at). Succeeds when the session does not exist.
+    [[nodiscard]] virtual result<void> touch_session(const secret_hash& id, timestamp now) = 0;
     /// Succeeds when the session did not exist.
     [[nodiscard]] virtual result<void> delete_session(const secret_hash& id) = 0;
 
