@@ -70,9 +70,8 @@ void agent_session<Stream>::on_accept(beast::error_code ec) {
     heard();
     connected_ = true;
     state().metrics.agents_connected.fetch_add(1, std::memory_order_relaxed);
-    if (state().live.watched(who_.user_id)) {
-        state().publish(who_.user_id, std::make_shared<const std::string>(
-                                          live_device_event(who_.device_id, true)));
+    if (state().watched_anywhere(who_.user_id)) {
+        state().broadcast(who_.user_id, live_device_event(who_.device_id, true));
     }
     if (closing_) return maybe_close();
     last_ping_ = last_heard_;
@@ -105,6 +104,8 @@ void agent_session<Stream>::shutdown() {
 template <class Stream>
 void agent_session<Stream>::revoke() {
     net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
+        // Every server hears of a revocation, the one that made it too: once is enough.
+        if (self->closing_ == websocket::close_code::policy_error) return;
         server_metrics::bump(self->state().metrics.agents_revoked);
         self->state().log(log_level::info, fmt::format("device {}: token revoked, disconnecting",
                                                        self->who_.device_id));
@@ -178,20 +179,11 @@ void agent_session<Stream>::submit(protocol::metrics_batch& batch) {
         pending_.push_back(std::move(entry));
         return flush_acks();
     }
-    if (state().live.watched(who_.user_id)) {
-        // A resent backlog is history, not news: only a batch's newest samples go live.
-        constexpr std::size_t max_live_per_batch = 32;
-        const auto n = std::min(batch.samples.size(), max_live_per_batch);
-        for (auto it = batch.samples.end() - static_cast<std::ptrdiff_t>(n);
-             it != batch.samples.end(); ++it) {
-            entry.live.push_back(
-                std::make_shared<const std::string>(live_sample_event(who_.device_id, *it)));
-        }
-    }
     std::uint64_t id = entry.id;
-    pending_.push_back(std::move(entry));
-    store::device_batch rows{who_.device_id, std::move(batch.samples)};
+    store::device_batch rows{who_.device_id, std::move(batch.samples), {}};
     batch.samples.clear();
+    if (state().watched_anywhere(who_.user_id)) add_live_events(entry, rows);
+    pending_.push_back(std::move(entry));
     // The guard keeps the io_context running while the commit is in flight (shutdown).
     auto guard = net::make_work_guard(ws_.get_executor());
     state().storage.commit(std::move(rows), [self = this->shared_from_this(), id,
@@ -201,6 +193,31 @@ void agent_session<Stream>::submit(protocol::metrics_batch& batch) {
         });
         guard.reset();
     });
+}
+
+// SPEC §5 sample events for a batch some browser of the owner watches. A resent backlog is
+// history, not news: only a batch's newest samples go live. With servers sharing the database
+// the commit itself announces the samples it stored, to every server (this one included);
+// alone, this session publishes them once the batch is acknowledged.
+template <class Stream>
+void agent_session<Stream>::add_live_events(pending_batch& entry, store::device_batch& rows) {
+    constexpr std::size_t max_live_per_batch = 32;
+    const auto n = std::min(rows.samples.size(), max_live_per_batch);
+    const auto first = rows.samples.size() - n;
+    if (state().notifier != nullptr) rows.notify_if_stored.resize(rows.samples.size());
+    for (auto i = first; i < rows.samples.size(); ++i) {
+        auto event = live_sample_event(who_.device_id, rows.samples[i]);
+        if (state().notifier == nullptr) {
+            entry.live.push_back(std::make_shared<const std::string>(std::move(event)));
+            continue;
+        }
+        auto note = live_notification(who_.user_id, event);
+        if (note.size() > store::max_notification_bytes) {
+            server_metrics::bump(state().metrics.live_too_big);
+            continue;
+        }
+        rows.notify_if_stored[i] = std::move(note);
+    }
 }
 
 template <class Stream>

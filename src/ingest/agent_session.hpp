@@ -65,6 +65,7 @@ class agent_session final : public agent_connection,
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void handle_frame(std::string_view frame);
     void submit(protocol::metrics_batch& batch);
+    void add_live_events(pending_batch& entry, store::device_batch& rows);
     void on_commit(std::uint64_t id, store::result<store::batch_outcome> r);
     void flush_acks();
     void send(outgoing message);

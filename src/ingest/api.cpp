@@ -431,7 +431,7 @@ class handler {
         if (who.refusal) return std::move(*who.refusal);
         auto r = db_.delete_device(who.user->id, id);
         if (!r) return r.error() == store::errc::not_found ? not_found() : unavailable();
-        state_.revoke_device(id);
+        state_.revoke_everywhere(id);
         http_response res{http::status::no_content, version_};
         res.set(http::field::cache_control, "no-store");
         return res;
@@ -443,7 +443,7 @@ class handler {
         const std::string token = generate_token();
         auto r = db_.rotate_device_token(who.user->id, id, store::hash_secret(token));
         if (!r) return r.error() == store::errc::not_found ? not_found() : unavailable();
-        state_.revoke_device(id);
+        state_.revoke_everywhere(id);
         return json_response(http::status::ok, json::serialize(json::object{{"token", token}}),
                              version_);
     }

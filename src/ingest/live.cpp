@@ -55,6 +55,13 @@ std::size_t live_hub::publish(store::row_id user,
     return dropped;
 }
 
+std::vector<store::row_id> live_hub::users() const {
+    std::vector<store::row_id> out;
+    std::lock_guard lock(mutex_);
+    for (const auto& [user, list] : by_user_) out.push_back(user);
+    return out;
+}
+
 std::vector<std::shared_ptr<live_subscriber>> live_hub::all() const {
     std::vector<std::shared_ptr<live_subscriber>> out;
     std::lock_guard lock(mutex_);

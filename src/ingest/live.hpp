@@ -39,6 +39,8 @@ class live_hub {
     [[nodiscard]] bool watched(store::row_id user) const;
     /// Offers `message` to every connection of `user`; returns how many dropped it.
     std::size_t publish(store::row_id user, const std::shared_ptr<const std::string>& message);
+    /// The users with a connection now.
+    [[nodiscard]] std::vector<store::row_id> users() const;
     /// Every connection, for shutdown.
     [[nodiscard]] std::vector<std::shared_ptr<live_subscriber>> all() const;
 

@@ -55,6 +55,7 @@ void live_session<Stream>::on_accept(beast::error_code ec) {
     }
     subscribed_ = true;
     state().metrics.live_connections.fetch_add(1, std::memory_order_relaxed);
+    state().announce_watch(user_);
     do_read();
 }
 

@@ -112,6 +112,9 @@ void server_metrics::render(std::string& out) const {
            load(live_events));
     metric(out, "counter", "windash_live_dropped_total",
            "Live events dropped because a browser's queue was full.", load(live_dropped));
+    metric(out, "counter", "windash_live_too_big_total",
+           "Sample events not sent to other servers: over PostgreSQL's notification limit.",
+           load(live_too_big));
     commit_latency.render(out, "windash_batch_commit_seconds",
                           "From a batch read to its commit completing.");
 }

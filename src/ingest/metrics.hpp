@@ -59,6 +59,7 @@ struct server_metrics {
     counter live_refused{0};      // live connections closed: the user had too many
     counter live_events{0};       // events published to browsers
     counter live_dropped{0};      // events dropped: a browser's queue was full
+    counter live_too_big{0};      // sample events over the notification limit, not sent
     latency_histogram commit_latency;
 
     static void bump(counter& c) noexcept { c.fetch_add(1, std::memory_order_relaxed); }

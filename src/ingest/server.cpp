@@ -46,6 +46,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         boost::system::error_code ec;
         auto address = net::ip::make_address(o.address, ec);
         if (ec) return ec;
+        listen_to_other_servers();
         http_ = std::make_shared<detail::listener>(ioc_, state_);
         if (auto r = http_->open({address, o.http_port}); !r) return r;
         if (o.ws_port != o.http_port || o.ws_port == 0) {
@@ -56,6 +57,27 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         http_->run();
         net::dispatch(strand_, [self = shared_from_this()] { self->arm_contact_timer(); });
         return {};
+    }
+
+    // SPEC §5 across servers: on a database several servers share, live events, watch
+    // announcements and revocations travel as database notifications. Without a listener
+    // (it failed), this server works alone: its browsers see its own agents only.
+    void listen_to_other_servers() {
+        auto* db = state_->storage.database();
+        if (db == nullptr || !db->notifies()) return;
+        auto l = db->listen(detail::notification_channels(),
+                            [state = state_](std::string_view channel, std::string_view payload) {
+                                state->on_notification(channel, payload);
+                            });
+        if (!l) {
+            state_->log(log_level::warn,
+                        fmt::format("not listening to other servers ({}): live updates cover "
+                                    "this server's agents only",
+                                    l.error().message()));
+            return;
+        }
+        listener_ = std::move(*l);
+        state_->notifier = db;
     }
 
     // The server's side of TLS 1.2 and later; OpenSSL's reason for a bad file goes to the log.
@@ -98,6 +120,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
         }
         auto departed = state_->take_departed();
         auto due = contacts_.due(connected, departed);
+        // Other servers forget a watching browser after watch_lifetime: remind them well before.
+        const auto now_steady = std::chrono::steady_clock::now();
+        if (state_->notifier != nullptr &&
+            now_steady - last_announce_ >= std::chrono::seconds{30}) {
+            last_announce_ = now_steady;
+            for (auto user : state_->live.users()) state_->announce_watch(user);
+        }
         auto offline = state_->offline_due(wall_clock_now());
         if (due.empty() && offline.empty()) return on_flushed(true, {}, {});
         auto write = [state = state_, due, offline = std::move(offline)] {
@@ -127,8 +156,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
                 auto d = db->find_device(c.user_id, c.device_id);
                 if (!d || store::is_online(*d, wall_clock_now())) continue;
             }
-            state.publish(c.user_id, std::make_shared<const std::string>(
-                                         detail::live_device_event(c.device_id, false)));
+            state.broadcast(c.user_id, detail::live_device_event(c.device_id, false));
         }
     }
 
@@ -200,6 +228,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     detail::contact_tracker contacts_;
     net::strand<net::io_context::executor_type> strand_;  // the contact chain's state below
     net::steady_timer contact_timer_;
+    std::chrono::steady_clock::time_point last_announce_{};  // on strand_
+    // Declared after state_: destroyed (its thread joined) before the state its handler uses.
+    std::unique_ptr<store::listener> listener_;
     bool flushing_ = false;
     bool final_requested_ = false;
     bool final_started_ = false;
@@ -216,6 +247,8 @@ server::~server() {
     });
     if (impl_->http_) impl_->http_->stop();
     if (impl_->ws_) impl_->ws_->stop();
+    // Its thread posts to the io_context, which may go right after this server.
+    impl_->listener_.reset();
 }
 
 boost::system::result<void> server::start() { return impl_->start(); }

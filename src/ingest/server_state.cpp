@@ -1,6 +1,10 @@
 #include "ingest/server_state.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 
@@ -92,6 +96,93 @@ void server_state::publish(store::row_id user, const std::shared_ptr<const std::
     if (user == 0) return;
     metrics.live_events.fetch_add(1, std::memory_order_relaxed);
     live.publish(user, event);
+}
+
+namespace {
+
+// Channels between servers on one database: device events, watch announcements, revocations.
+// Sample events travel on store::commit_channel, sent by the commit that stored them.
+constexpr std::string_view live_channel = "windash_live";
+constexpr std::string_view watch_channel = "windash_watch";
+constexpr std::string_view revoke_channel = "windash_revoke";
+
+std::optional<store::row_id> leading_id(std::string_view& text) {
+    store::row_id id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || id <= 0) return std::nullopt;
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    return id;
+}
+
+}  // namespace
+
+std::vector<std::string> notification_channels() {
+    return {std::string(store::commit_channel), std::string(live_channel),
+            std::string(watch_channel), std::string(revoke_channel)};
+}
+
+std::string live_notification(store::row_id user, std::string_view event) {
+    std::string out = std::to_string(user);
+    out += ' ';
+    out += event;
+    return out;
+}
+
+void server_state::broadcast(store::row_id user, std::string event) {
+    if (user == 0) return;
+    if (notifier == nullptr)
+        return publish(user, std::make_shared<const std::string>(std::move(event)));
+    boost::asio::post(blocking, [this, user, event = std::move(event)] {
+        auto r = notifier->notify(live_channel, live_notification(user, event));
+        if (!r)
+            log(log_level::warn,
+                fmt::format("live event not sent to other servers: {}", r.error().message()));
+    });
+}
+
+bool server_state::watched_anywhere(store::row_id user) {
+    if (live.watched(user)) return true;
+    if (notifier == nullptr) return false;
+    std::lock_guard lock(watch_mutex_);
+    auto it = watched_elsewhere_.find(user);
+    if (it == watched_elsewhere_.end()) return false;
+    if (std::chrono::steady_clock::now() < it->second) return true;
+    watched_elsewhere_.erase(it);
+    return false;
+}
+
+void server_state::announce_watch(store::row_id user) {
+    if (notifier == nullptr) return;
+    boost::asio::post(
+        blocking, [this, user] { (void)notifier->notify(watch_channel, std::to_string(user)); });
+}
+
+void server_state::watched_elsewhere(store::row_id user) {
+    std::lock_guard lock(watch_mutex_);
+    watched_elsewhere_[user] = std::chrono::steady_clock::now() + watch_lifetime;
+}
+
+void server_state::revoke_everywhere(store::row_id device) {
+    revoke_device(device);
+    if (notifier == nullptr) return;
+    if (auto r = notifier->notify(revoke_channel, std::to_string(device)); !r) {
+        log(log_level::warn, fmt::format("device {}: revocation not sent to other servers: {}",
+                                         device, r.error().message()));
+    }
+}
+
+void server_state::on_notification(std::string_view channel, std::string_view payload) {
+    auto id = leading_id(payload);
+    if (!id) return;  // not ours: every payload starts with an id
+    if (channel == store::commit_channel || channel == live_channel) {
+        if (payload.empty() || payload.front() != ' ' || !live.watched(*id)) return;
+        payload.remove_prefix(1);
+        publish(*id, std::make_shared<const std::string>(payload));
+    } else if (channel == watch_channel) {
+        watched_elsewhere(*id);
+    } else if (channel == revoke_channel) {
+        revoke_device(*id);
+    }
 }
 
 void server_state::watch_offline(store::row_id user, store::contact last) {

@@ -15,6 +15,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -90,8 +91,25 @@ struct server_state {
     void agent_left(store::contact last);
     /// The departures since the last call.
     [[nodiscard]] std::vector<store::contact> take_departed();
-    /// SPEC §5: offers `event` to `user`'s live browsers (none for user 0).
+    /// SPEC §5: offers `event` to `user`'s live browsers on this server (none for user 0).
     void publish(store::row_id user, const std::shared_ptr<const std::string>& event);
+    /// Offers `event` to `user`'s live browsers on every server: through `notifier` when
+    /// several servers share the database, else as publish(). Never blocks.
+    void broadcast(store::row_id user, std::string event);
+    /// Whether a browser of `user` watches on this server or, as announced, on another.
+    [[nodiscard]] bool watched_anywhere(store::row_id user);
+    /// Tells the other servers that a browser of `user` watches here (lasts watch_lifetime;
+    /// announce again before it ends). Never blocks.
+    void announce_watch(store::row_id user);
+    /// Another server announced a browser of `user`.
+    void watched_elsewhere(store::row_id user);
+    /// Closes `device`'s agent connections on every server (revoke_device() here, the others
+    /// through `notifier`). Blocking.
+    void revoke_everywhere(store::row_id device);
+    /// Handles what another server (or this one) sent through `notifier`. Thread-safe.
+    void on_notification(std::string_view channel, std::string_view payload);
+    /// How long another server's announcement that a user watches counts.
+    static constexpr std::chrono::seconds watch_lifetime{90};
     /// An agent of `user`'s device left after its contact `last`: the device's offline event is
     /// due online_window after it, unless an agent of it connects again first.
     void watch_offline(store::row_id user, store::contact last);
@@ -119,7 +137,10 @@ struct server_state {
     rate_limiter wrong_codes;    // wrong user codes at /api/pair per user and per address
     /// Set by server::start() when TLS is configured, before any connection is accepted.
     std::unique_ptr<boost::asio::ssl::context> tls;
-    live_hub live;                      // browsers on /api/live
+    live_hub live;  // browsers on /api/live
+    /// The database shared with other servers, listened to (SPEC §5 across servers); set by
+    /// server::start() before any connection, nullptr on a database of one process.
+    store::store* notifier = nullptr;
     std::atomic<bool> stopping{false};  // shutdown() began: no new agents
 
   private:
@@ -131,7 +152,14 @@ struct server_state {
         timestamp last{};
     };
     std::unordered_map<store::row_id, leaving> leaving_;  // by device; guarded by agents_mutex_
+    std::mutex watch_mutex_;
+    std::unordered_map<store::row_id, std::chrono::steady_clock::time_point> watched_elsewhere_;
 };
+
+/// The channels a server listens to when it shares its database with others.
+[[nodiscard]] std::vector<std::string> notification_channels();
+/// A live event as sent between servers: `<user id> <event>`.
+[[nodiscard]] std::string live_notification(store::row_id user, std::string_view event);
 
 /// Runs `work()` on `pool`, then `then(result)` on `ex`. The io_context counts the
 /// round trip as outstanding work, so its run() cannot return (and the application cannot tear

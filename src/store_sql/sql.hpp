@@ -124,8 +124,18 @@ struct dialect {
 /// knows a version this program does not.
 [[nodiscard]] result<int> migrate(connection& c, const dialect& d, timestamp now);
 
+/// Notifications between processes, for backends that have them (PostgreSQL LISTEN/NOTIFY).
+struct notifications {
+    /// Sends one inside the current transaction ($1 channel, $2 payload); nullptr: none.
+    const char* notify_sql = nullptr;
+    /// Starts a listener (store::listen).
+    std::function<result<std::unique_ptr<listener>>(std::vector<std::string>, notification_handler)>
+        listen;
+};
+
 /// The store over a pool of writers and a pool of readers (may be the same pool).
 [[nodiscard]] std::unique_ptr<store> make_sql_store(options opts, std::shared_ptr<pool> writers,
-                                                    std::shared_ptr<pool> readers, int version);
+                                                    std::shared_ptr<pool> readers, int version,
+                                                    notifications notes = {});
 
 }  // namespace windash::store::detail

@@ -89,11 +89,12 @@ timestamp sql_store::clock_now() {
 }
 
 sql_store::sql_store(options opts, std::shared_ptr<pool> writers, std::shared_ptr<pool> readers,
-                     int version)
+                     int version, notifications notes)
     : opts_(std::move(opts)),
       writers_(std::move(writers)),
       readers_(std::move(readers)),
-      version_(version) {}
+      version_(version),
+      notes_(std::move(notes)) {}
 
 result<void> sql_store::ping() {
     auto lease = readers_->acquire();

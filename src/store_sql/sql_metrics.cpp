@@ -94,16 +94,26 @@ const char* upsert_sql(tier t) {
 struct staged_group {
     std::vector<metric_row> rows;
     std::vector<staged_sample> staged;
-    std::vector<std::size_t> batch_of;  // batch index of each row
+    std::vector<std::size_t> batch_of;                 // batch index of each row
+    std::vector<const std::string*> notify_if_stored;  // each row's payload, or nullptr
 };
 
 result<staged_group> stage(std::span<const device_batch> batches) {
     staged_group g;
     for (std::size_t b = 0; b < batches.size(); ++b) {
-        if (batches[b].device_id <= 0) return error_code(errc::invalid_argument);
-        for (const auto& s : batches[b].samples) {
-            g.rows.push_back(encode_row(s));
+        const auto& batch = batches[b];
+        if (batch.device_id <= 0) return error_code(errc::invalid_argument);
+        if (!batch.notify_if_stored.empty() &&
+            batch.notify_if_stored.size() != batch.samples.size()) {
+            return error_code(errc::invalid_argument);
+        }
+        for (std::size_t k = 0; k < batch.samples.size(); ++k) {
+            g.rows.push_back(encode_row(batch.samples[k]));
             g.batch_of.push_back(b);
+            const std::string* note =
+                batch.notify_if_stored.empty() ? nullptr : &batch.notify_if_stored[k];
+            if (note && (note->empty() || note->size() > max_notification_bytes)) note = nullptr;
+            g.notify_if_stored.push_back(note);
         }
     }
     std::size_t i = 0;
@@ -178,8 +188,34 @@ result<std::vector<batch_outcome>> sql_store::commit_metrics(
         if (g->staged.empty()) return std::vector<batch_outcome>(batches.size());
         if (auto r = c.insert_metrics(g->staged, fresh); !r) return r.error();
         if (auto r = after_insert(c, *g, fresh); !r) return r.error();
+        if (notes_.notify_sql != nullptr) {
+            // In the transaction: delivered when, and only if, it commits.
+            for (std::size_t i = 0; i < fresh.size(); ++i) {
+                const std::string* note = g->notify_if_stored[i];
+                if (!fresh[i] || note == nullptr) continue;
+                auto r = run(c, notes_.notify_sql, {commit_channel, std::string_view(*note)});
+                if (!r) return r.error();
+            }
+        }
         return outcomes(*g, fresh, batches.size());
     });
+}
+
+result<void> sql_store::notify(std::string_view channel, std::string_view payload) {
+    if (notes_.notify_sql == nullptr || payload.size() > max_notification_bytes) {
+        return error_code(errc::invalid_argument);
+    }
+    auto lease = writers_->acquire();
+    if (!lease) return lease.error();
+    auto r = run(**lease, notes_.notify_sql, {channel, payload});
+    if (!r) return r.error();
+    return {};
+}
+
+result<std::unique_ptr<listener>> sql_store::listen(std::vector<std::string> channels,
+                                                    notification_handler handler) {
+    if (!notes_.listen) return error_code(errc::invalid_argument);
+    return notes_.listen(std::move(channels), std::move(handler));
 }
 
 result<std::optional<sample>> sql_store::latest_sample(row_id device_id) {

@@ -76,9 +76,10 @@ result<int> migrate(connection& c, const dialect& d, timestamp now) {
 }
 
 std::unique_ptr<store> make_sql_store(options opts, std::shared_ptr<pool> writers,
-                                      std::shared_ptr<pool> readers, int version) {
+                                      std::shared_ptr<pool> readers, int version,
+                                      notifications notes) {
     return std::make_unique<sql_store>(std::move(opts), std::move(writers), std::move(readers),
-                                       version);
+                                       version, std::move(notes));
 }
 
 }  // namespace windash::store::detail

@@ -10,7 +10,7 @@ namespace windash::store::detail {
 class sql_store final : public store {
   public:
     sql_store(options opts, std::shared_ptr<pool> writers, std::shared_ptr<pool> readers,
-              int version);
+              int version, notifications notes);
 
     int schema_version() const noexcept override { return version_; }
     std::size_t commit_concurrency() const noexcept override { return writers_->max_size(); }
@@ -48,6 +48,10 @@ class sql_store final : public store {
         std::span<const device_batch> batches) override;
     result<std::optional<sample>> latest_sample(row_id device_id) override;
     result<history> query_history(const history_query& q) override;
+    bool notifies() const noexcept override { return notes_.notify_sql != nullptr; }
+    result<void> notify(std::string_view channel, std::string_view payload) override;
+    result<std::unique_ptr<listener>> listen(std::vector<std::string> channels,
+                                             notification_handler handler) override;
     result<std::size_t> build_rollups(std::size_t max_buckets) override;
     result<std::size_t> expire(timestamp now, std::size_t max_rows) override;
 
@@ -63,6 +67,7 @@ class sql_store final : public store {
     std::shared_ptr<pool> writers_;
     std::shared_ptr<pool> readers_;
     int version_;
+    notifications notes_;
 };
 
 /// Runs `body()` inside a write transaction on `c`: commits when it succeeds, else rolls back.

@@ -312,4 +312,75 @@ TEST_CASE(
     CHECK(after.connect(port, "/api/live", "", headers_of(ada, origin)) == 401);
 }
 
+// On SQLite there is one server per database file.
+const bool shared_database = on_postgres();
+
+TEST_CASE(
+    "live across servers on one PostgreSQL: the agent on one, the owner's browser on the other; "
+    "a revocation on one cuts the agent on the other" *
+    doctest::skip(!shared_database)) {
+    auto url = fresh_database_url();
+    server_process one(url, {"--signup", "open"});
+    server_process two(url, {"--signup", "open"});
+    browser ada(two.http_port());
+    browser bob(two.http_port());
+    REQUIRE(ada.post("/api/auth/signup",
+                     R"({"email":"ada@example.com","password":"analytical engine","name":"Ada"})")
+                .status == 201);
+    REQUIRE(bob.post("/api/auth/signup",
+                     R"({"email":"bob@example.com","password":"difference engine","name":"Bob"})")
+                .status == 201);
+    const auto token = provision_device(url, "ada@example.com", "host-a");
+    auto live_on_two = [&](agent_client& c, const browser& b) {
+        const std::string host = "127.0.0.1:" + std::to_string(two.http_port());
+        return c.connect(
+            two.http_port(), "/api/live", "",
+            {{"Host", host}, {"Origin", "http://" + host}, {"Cookie", b.cookie_header()}});
+    };
+    agent_client ada_live;
+    REQUIRE(live_on_two(ada_live, ada) == 101);
+    agent_client bob_live;
+    REQUIRE(live_on_two(bob_live, bob) == 101);
+    // Server one hears of the watching browser through the database before the agent comes.
+    std::this_thread::sleep_for(500ms);
+
+    agent_client agent;
+    REQUIRE(agent.connect(one.ws_port(), "/agent?hostId=host-a", token) == 101);
+    auto online = ada_live.receive(5s);
+    REQUIRE_MESSAGE(online.text, online.error);
+    CHECK(object_of(*online.text).at("type") == "device");
+    CHECK(object_of(*online.text).at("isOnline") == true);
+
+    REQUIRE(agent.send(metrics_frame("host-a", 0, 2, 1)));
+    auto ack = agent.receive();
+    REQUIRE(ack.text);
+    CHECK(object_of(*ack.text).at("accepted") == 2);
+    for (int i = 0; i < 2; ++i) {
+        auto got = ada_live.receive(1s);
+        REQUIRE_MESSAGE(got.text, "sample ", i, ": ", got.error);
+        auto e = object_of(*got.text);
+        CHECK(e.at("type") == "sample");
+        CHECK(e.at("sample").at("ts").as_string() ==
+              to_rfc3339(base_time() + std::chrono::seconds{i}));
+    }
+    // Duplicates are not announced; Bob hears nothing of Ada's device.
+    REQUIRE(agent.send(metrics_frame("host-a", 0, 2, 2)));
+    REQUIRE(agent.receive().text);
+    CHECK_FALSE(ada_live.receive(700ms).text.has_value());
+    CHECK_FALSE(bob_live.receive(300ms).text.has_value());
+
+    // Deleting the device on server two closes its agent's connection on server one at once.
+    auto devices = json::parse(ada.get("/api/devices").body).as_array();
+    REQUIRE(devices.size() == 1);
+    const auto path = "/api/devices/" + std::to_string(devices[0].at("id").as_int64());
+    const auto asked = std::chrono::steady_clock::now();
+    REQUIRE(ada.call_with_csrf("DELETE", path, "").status == 204);
+    auto closed = agent.receive(3s);
+    CHECK(std::chrono::steady_clock::now() - asked < 1s);
+    REQUIRE(closed.close_code.has_value());
+    CHECK(*closed.close_code == 1008);
+    agent_client again;
+    CHECK(again.connect(one.ws_port(), "/agent?hostId=host-a", token) == 401);
+}
+
 }  // namespace windash::testing

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 #include <signal.h>
 #include <sys/wait.h>
@@ -166,6 +168,56 @@ TEST_CASE("record_contact advances a device's contact time, never backwards (SPE
     CHECK(must(s->find_device(a.user_id, a.id)).last_contact_at == base_time());
     CHECK(must(s->list_devices(b.user_id))[0].last_contact_at == base_time() + 10s);
     must(s->record_contact({}));
+}
+
+TEST_CASE(
+    "notifications: a commit announces exactly its newly stored samples; notify reaches "
+    "listeners") {
+    auto s = open_fresh();
+    if (!s->notifies()) {  // one process only: nothing to reach
+        CHECK(s->notify("windash_test", "x").error() == errc::invalid_argument);
+        CHECK(s->listen({"windash_test"}, [](std::string_view, std::string_view) {}).error() ==
+              errc::invalid_argument);
+        return;
+    }
+    std::mutex m;
+    std::condition_variable arrived;
+    std::vector<std::pair<std::string, std::string>> got;
+    auto l = s->listen({std::string(commit_channel), "windash_test"},
+                       [&](std::string_view channel, std::string_view payload) {
+                           std::lock_guard lock(m);
+                           got.emplace_back(channel, payload);
+                           arrived.notify_all();
+                       });
+    REQUIRE(l.has_value());
+    CHECK(s->listen({"Not-Plain"}, [](std::string_view, std::string_view) {}).error() ==
+          errc::invalid_argument);
+
+    auto dev = make_device(*s);
+    auto first = batch_of(dev.id, base_time(), 2);
+    first.notify_if_stored = {"first", ""};  // an empty payload sends nothing
+    must(s->commit_metrics({&first, 1}));
+    must(s->notify("windash_test", "hello"));
+    // A duplicate and a new sample: only the new one is announced.
+    auto second = batch_of(dev.id, base_time() + 2s, 2);
+    second.notify_if_stored = {"duplicate", "third"};
+    CHECK(must(s->commit_metrics({&second, 1}))[0] == batch_outcome{1, 1});
+    // A payload over the limit is not sent; the samples are stored all the same.
+    auto big = batch_of(dev.id, base_time() + 10s, 1);
+    big.notify_if_stored = {std::string(max_notification_bytes + 1, 'x')};
+    CHECK(must(s->commit_metrics({&big, 1}))[0] == batch_outcome{1, 0});
+    CHECK(s->notify("windash_test", std::string(max_notification_bytes + 1, 'x')).error() ==
+          errc::invalid_argument);
+    auto mismatched = batch_of(dev.id, base_time() + 20s, 2);
+    mismatched.notify_if_stored = {"one"};
+    CHECK(s->commit_metrics({&mismatched, 1}).error() == errc::invalid_argument);
+
+    std::unique_lock lock(m);
+    arrived.wait_for(lock, 10s, [&] { return got.size() >= 3; });
+    using note = std::pair<std::string, std::string>;
+    CHECK(got == std::vector<note>{{std::string(commit_channel), "first"},
+                                   {"windash_test", "hello"},
+                                   {std::string(commit_channel), "third"}});
 }
 
 TEST_CASE("metrics commits count accepted samples and duplicates per batch") {

@@ -111,6 +111,10 @@ struct new_device_code {
 struct device_batch {
     row_id device_id = 0;
     std::vector<sample> samples;
+    /// Empty, or one entry per sample: when sample i is newly stored, a non-empty payload i is
+    /// sent on store::commit_channel inside the commit's own transaction, so listeners hear of
+    /// exactly the samples that were committed (stores whose notifies() is false ignore it).
+    std::vector<std::string> notify_if_stored{};
 };
 
 /// What happened to one device_batch (SPEC §2 ack): accepted + duplicates = samples.size().

@@ -17,8 +17,10 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +39,22 @@ struct options {
     std::function<void(std::string_view)> log;
     /// The clock used for retention horizons in queries. Default: system_clock.
     std::function<timestamp()> now;
+};
+
+/// The channel of device_batch::notify_if_stored.
+inline constexpr std::string_view commit_channel = "windash_commits";
+/// The longest notification payload (PostgreSQL's limit is 8000 bytes).
+inline constexpr std::size_t max_notification_bytes = 7999;
+
+/// Receives notifications from store::listen(): on the listener's own thread, one at a time;
+/// it must not block for long.
+using notification_handler =
+    std::function<void(std::string_view channel, std::string_view payload)>;
+
+/// Delivery of notifications; destroying it stops delivery (and waits for its thread).
+class listener {
+  public:
+    virtual ~listener() = default;
 };
 
 /// Abstract store. Implementations apply their migrations when opened.
@@ -121,6 +139,19 @@ class store {
     [[nodiscard]] virtual result<history> query_history(const history_query& q) = 0;
     /// min/avg/max per metric over `[from, to)`: a history with at most one bucket.
     [[nodiscard]] result<history> summarize(row_id device_id, timestamp from, timestamp to);
+
+    // Notifications between processes sharing the database (PostgreSQL LISTEN/NOTIFY), so that
+    // several servers on one database act as one.
+    /// Whether notify() and listen() reach other processes. Default: false.
+    [[nodiscard]] virtual bool notifies() const noexcept { return false; }
+    /// Sends `payload` (at most max_notification_bytes) on `channel` (lower-case ASCII letters
+    /// and `_`) to every listener, this process's included. Default: errc::invalid_argument.
+    [[nodiscard]] virtual result<void> notify(std::string_view channel, std::string_view payload);
+    /// Delivers what is sent on `channels` to `handler` until the listener is destroyed. A lost
+    /// connection is re-established (what was sent meanwhile is lost) and reported through
+    /// options::log. Default: errc::invalid_argument.
+    [[nodiscard]] virtual result<std::unique_ptr<listener>> listen(
+        std::vector<std::string> channels, notification_handler handler);
 
     // Maintenance, meant for a background thread; neither blocks commits for long.
     /// Rebuilds up to `max_buckets` 1-minute buckets touched by commits since the last call,
