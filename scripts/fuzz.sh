@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang-14 under ASan+UBSan and runs each from its seed
 # corpus: the frame parser for $1 seconds (default 60), the others (timestamps, the
-# collector's /proc parsers, the server's request target) for a sixth of that.
+# collector's /proc parsers, the server's request target, the agent's pairing answers and
+# settings) for a sixth of that.
 # A crash, leak or parser differential fails the run and leaves the reproducer in build/fuzz.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,7 +12,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=
     -DWINDASH_COMPONENTS="core;protocol;collector" -DWINDASH_FUZZ=ON -DWINDASH_SANITIZE=address,undefined \
     -DWINDASH_BUILD_BENCH=OFF -DWINDASH_BUILD_EXAMPLES=OFF > /dev/null
 cmake --build build/fuzz -j"${JOBS:-2}" --target frame_parser_fuzz timestamp_fuzz procfs_fuzz \
-    request_target_fuzz
+    request_target_fuzz pairing_fuzz
 
 run() {  # name seconds seed-folder...
   local name=$1 time=$2; shift 2
@@ -32,3 +33,4 @@ short=$(( seconds / 6 > 5 ? seconds / 6 : 5 ))
 run timestamp_fuzz "$short" "$root/tests/fuzz/corpus/timestamp"
 run procfs_fuzz "$short" "$root/tests/fuzz/corpus/procfs"
 run request_target_fuzz "$short" "$root/tests/fuzz/corpus/request_target"
+run pairing_fuzz "$short" "$root/tests/fuzz/corpus/pairing"
