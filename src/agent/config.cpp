@@ -1,3 +1,4 @@
+#include "files.hpp"
 #include <windash/agent/config.hpp>
 #include <windash/core/sample.hpp>
 
@@ -13,14 +14,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#ifdef _WIN32
-#include <io.h>
-#else
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-
 namespace windash::agent {
 
 namespace json = boost::json;
@@ -33,10 +26,6 @@ constexpr std::size_t max_config_bytes = 64 * 1024;
 config_error error(std::string message) { return {std::move(message)}; }
 
 }  // namespace
-
-void throw_exception_from_error(const config_error& e, const boost::source_location&) {
-    throw std::runtime_error(e.message);
-}
 
 environment process_environment() {
     return [](const char* name) -> std::optional<std::string> {
@@ -52,6 +41,19 @@ std::optional<fs::path> default_config_path(const environment& env) {
 #else
     if (auto xdg = env("XDG_CONFIG_HOME")) return fs::path(*xdg) / "windash" / "agent.json";
     if (auto home = env("HOME")) return fs::path(*home) / ".config" / "windash" / "agent.json";
+#endif
+    return std::nullopt;
+}
+
+std::optional<fs::path> default_spool_path(const environment& env) {
+#ifdef _WIN32
+    if (auto local = env("LOCALAPPDATA")) return fs::path(*local) / "windash" / "spool";
+#else
+    if (auto state = env("STATE_DIRECTORY")) {  // may list several folders, colon-separated
+        return fs::path(state->substr(0, state->find(':'))) / "spool";
+    }
+    if (auto xdg = env("XDG_STATE_HOME")) return fs::path(*xdg) / "windash" / "spool";
+    if (auto home = env("HOME")) return fs::path(*home) / ".local" / "state" / "windash" / "spool";
 #endif
     return std::nullopt;
 }
@@ -105,65 +107,11 @@ config_result<agent_config> load_config(const fs::path& path) {
     return c;
 }
 
-#ifndef _WIN32
 config_result<void> save_config(const fs::path& path, const agent_config& c) {
     const auto folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    std::error_code ec;
-    if (!fs::exists(folder, ec)) {
-        fs::create_directories(folder, ec);
-        if (ec) return error(folder.string() + ": cannot be created: " + ec.message());
-        fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);
-    }
-    const auto temporary = fs::path(path.string() + ".tmp");
-    const auto failed = [&](const char* step) {
-        auto message = temporary.string() + ": " + step + ": " + std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return error(std::move(message));
-    };
-    // Created 0600 from the start: the token is never readable by others, not even briefly.
-    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return error(temporary.string() + ": cannot be created: " + std::strerror(errno));
-    const std::string text = serialize_config(c);
-    std::size_t written = 0;
-    while (written < text.size()) {
-        auto n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            return failed("write");
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
-        ::close(fd);
-        return failed("fsync");
-    }
-    if (::close(fd) != 0) return failed("close");
-    if (::rename(temporary.c_str(), path.c_str()) != 0) return failed("rename");
-    // The rename itself is durable once the folder is.
-    int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        (void)::fsync(dir);
-        ::close(dir);
-    }
-    return {};
+    if (auto made = detail::make_private_folder(folder); !made) return made.error();
+    return detail::replace_file(path, serialize_config(c), /*durable=*/true);
 }
-#else
-config_result<void> save_config(const fs::path& path, const agent_config& c) {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    const auto temporary = fs::path(path.string() + ".tmp");
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << serialize_config(c);
-        out.flush();
-        if (!out) return error(temporary.string() + ": cannot be written");
-    }
-    fs::rename(temporary, path, ec);  // MoveFileEx with replace: atomic on NTFS
-    if (ec) return error(path.string() + ": " + ec.message());
-    return {};
-}
-#endif
 
 std::optional<std::string> machine_host_id(const fs::path& root) {
     for (const char* file : {"etc/machine-id", "var/lib/dbus/machine-id"}) {

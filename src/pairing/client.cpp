@@ -1,9 +1,9 @@
 #include <windash/pairing/client.hpp>
+#include <windash/pairing/tls.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
@@ -44,14 +44,11 @@ failure unreachable(const std::string& where, const error_code& ec, std::string_
 struct client::impl {
     impl(server_url s, client_options o) : server(std::move(s)), opts(std::move(o)) {
         if (!server.tls) return;
-        tls.emplace(net::ssl::context::tls_client);
-        tls->set_default_verify_paths();
-        if (!opts.ca_file.empty()) {
-            error_code ec;
-            tls->load_verify_file(opts.ca_file, ec);
-            if (ec) ca_problem = "--ca-file " + opts.ca_file + ": " + ec.message();
-        }
-        tls->set_verify_mode(net::ssl::verify_peer);
+        auto ctx = tls_client_context(opts.ca_file);
+        if (ctx)
+            tls.emplace(std::move(*ctx));
+        else
+            ca_problem = std::move(ctx.error().message);
     }
 
     // One request on a connection of its own (Connection: close): pairing polls every few
@@ -69,15 +66,9 @@ struct client::impl {
         tcp.expires_after(opts.timeout);
         co_await tcp.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
         if (ec) co_return;
-        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+        if constexpr (std::is_same_v<Stream, tls_stream>) {
             step = "the TLS handshake";
-            error_code not_ip;
-            (void)net::ip::make_address(server.host, not_ip);
-            if (not_ip) {  // SNI names hosts, never addresses
-                SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                         TLSEXT_NAMETYPE_host_name, const_cast<char*>(server.host.c_str()));
-            }
-            stream.set_verify_callback(net::ssl::host_name_verification(server.host));
+            expect_server_name(stream, server.host);
             co_await stream.async_handshake(net::ssl::stream_base::client,
                                             net::redirect_error(net::use_awaitable, ec));
             if (ec) co_return;
@@ -101,9 +92,7 @@ struct client::impl {
         const std::string where = server.origin() + path;
         if (!ca_problem.empty()) return failure{make_error_code(errc::unreachable), ca_problem};
         http::request<http::string_body> req{http::verb::post, path, 11};
-        const bool v6 = server.host.find(':') != std::string::npos;
-        req.set(http::field::host,
-                (v6 ? "[" + server.host + "]" : server.host) + ":" + std::to_string(server.port));
+        req.set(http::field::host, server.host_header());
         req.set(http::field::user_agent, opts.user_agent);
         req.set(http::field::content_type, "application/json");
         req.set(http::field::accept, "application/json");
@@ -116,7 +105,7 @@ struct client::impl {
         std::string step;
         ioc.restart();
         if (server.tls) {
-            beast::ssl_stream<beast::tcp_stream> stream(ioc, *tls);
+            tls_stream stream(ioc, *tls);
             net::co_spawn(ioc, exchange_on(stream, req, out, ec, step), net::detached);
             ioc.run();
         } else {

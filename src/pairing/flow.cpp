@@ -34,10 +34,13 @@ bool ipv6_char(char c) {
 
 }  // namespace
 
-std::string server_url::origin() const {
+std::string server_url::host_header() const {
     const bool v6 = host.find(':') != std::string::npos;
-    return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
-           std::to_string(port);
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string server_url::origin() const {
+    return std::string(tls ? "https://" : "http://") + host_header();
 }
 
 outcome<server_url> parse_server_url(std::string_view text) {

@@ -1,9 +1,12 @@
 // Fuzz target for what the agent parses from outside: the --server address a person types,
-// the server's pairing answers (SPEC §3), and its own agent.json. Never crashes; what it
-// accepts keeps its promises (a port in range, a grant within its limits, a valid hostId).
+// the server's pairing answers (SPEC §3), its own agent.json, and the server's acks and errors
+// (SPEC §2). Never crashes; what it accepts keeps its promises (a port in range, a grant
+// within its limits, a valid hostId, an ack that reads back the same once written).
 #include <windash/agent/config.hpp>
+#include <windash/agent/replies.hpp>
 #include <windash/core/sample.hpp>
 #include <windash/pairing/flow.hpp>
+#include <windash/protocol/writer.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +40,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!is_valid_host_id(config->host_id) || config->device_id <= 0) __builtin_trap();
         auto again = agent::parse_config(agent::serialize_config(*config));
         if (!again || *again != *config) __builtin_trap();
+    }
+    if (auto reply = agent::parse_server_reply(text)) {
+        std::string written;
+        if (auto* ack = std::get_if<protocol::ack>(&*reply)) {
+            protocol::write_ack(written, *ack);
+        } else {
+            protocol::write_error(written, std::get<protocol::error_message>(*reply));
+        }
+        auto again = agent::parse_server_reply(written);
+        if (!again || *again != *reply) __builtin_trap();
     }
     return 0;
 }

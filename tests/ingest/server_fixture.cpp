@@ -76,7 +76,8 @@ void start_database_server() {
     if (on_postgres()) cluster().start();
 }
 
-server_process::server_process(std::string database_url, std::vector<std::string> extra)
+server_process::server_process(std::string database_url, std::vector<std::string> extra,
+                               std::uint16_t http_port, std::uint16_t ws_port)
     : url_(std::move(database_url)),
       log_(scratch_dir() + "/server" + std::to_string(next_id++) + ".log"),
       proc_(
@@ -85,9 +86,9 @@ server_process::server_process(std::string database_url, std::vector<std::string
                                                "--database-url",
                                                url_,
                                                "--port",
-                                               "0",
+                                               std::to_string(http_port),
                                                "--ws-port",
-                                               "0",
+                                               std::to_string(ws_port),
                                                "--threads",
                                                "2"};
               argv.insert(argv.end(), extra.begin(), extra.end());

@@ -32,8 +32,10 @@ void start_database_server();
 class server_process {
   public:
     /// Starts windash-server on `database_url` with `extra` flags and waits for its
-    /// "listening" line (at most 30 s). Throws when it does not come.
-    explicit server_process(std::string database_url, std::vector<std::string> extra = {});
+    /// "listening" line (at most 30 s). Throws when it does not come. Ports 0 are ephemeral;
+    /// a restarted server is given the ports of the one it replaces, so its agents find it.
+    explicit server_process(std::string database_url, std::vector<std::string> extra = {},
+                            std::uint16_t http_port = 0, std::uint16_t ws_port = 0);
     [[nodiscard]] std::uint16_t http_port() const noexcept { return http_port_; }
     [[nodiscard]] std::uint16_t ws_port() const noexcept { return ws_port_; }
     [[nodiscard]] const std::string& database_url() const noexcept { return url_; }

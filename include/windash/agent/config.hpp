@@ -4,8 +4,7 @@
 /// token and identity, in a JSON file only its owner can read. No global state: paths and the
 /// environment are parameters with production defaults.
 
-#include <boost/assert/source_location.hpp>
-#include <boost/system/result.hpp>
+#include <windash/agent/errors.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -25,14 +24,10 @@ struct agent_config {
     bool operator==(const agent_config&) const = default;
 };
 
-/// A failed load or save: a sentence naming the file and what is wrong with it.
-struct config_error {
-    std::string message;
-};
+/// A failed load or save names the file and what is wrong with it.
+using config_error = agent_error;
 template <class T>
-using config_result = boost::system::result<T, config_error>;
-[[noreturn]] void throw_exception_from_error(const config_error& e,
-                                             const boost::source_location& loc);
+using config_result = agent_result<T>;
 
 /// Reads an environment variable; nullopt when unset. Default: std::getenv.
 using environment = std::function<std::optional<std::string>(const char*)>;
@@ -41,6 +36,11 @@ using environment = std::function<std::optional<std::string>(const char*)>;
 /// `$XDG_CONFIG_HOME/windash/agent.json`, else `$HOME/.config/windash/agent.json`
 /// (`%APPDATA%\windash\agent.json` on Windows); nullopt when none of these is set.
 [[nodiscard]] std::optional<std::filesystem::path> default_config_path(const environment& env);
+
+/// Where `run` keeps its spool: `$STATE_DIRECTORY/spool` (systemd's StateDirectory=), else
+/// `$XDG_STATE_HOME/windash/spool`, else `$HOME/.local/state/windash/spool`
+/// (`%LOCALAPPDATA%\windash\spool` on Windows); nullopt when none of these is set.
+[[nodiscard]] std::optional<std::filesystem::path> default_spool_path(const environment& env);
 
 /// Parses `agent.json`: an object with the string fields `server`, `token`, `hostId` and the
 /// number `deviceId`; the error names the field. At most 64 KiB. Pure; fuzzed.

@@ -20,6 +20,8 @@ struct server_url {
     std::uint16_t port = 0;  ///< as given, else 80 or 443
     /// `http://host:port` (IPv6 in brackets): the base of every request.
     [[nodiscard]] std::string origin() const;
+    /// `host:port` (IPv6 in brackets): the value of the HTTP `Host` header.
+    [[nodiscard]] std::string host_header() const;
 };
 
 /// Parses what a person typed for `--server`: a scheme, a host and an optional port, nothing
