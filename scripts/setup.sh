@@ -10,7 +10,7 @@ packages=(
   libpq-dev libsqlite3-dev libssl-dev openssl libargon2-dev
   doctest-dev libbenchmark-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev clang-format
-  postgresql sqlite3
+  postgresql sqlite3 curl
   g++-mingw-w64-x86-64 wine64 python3-psutil procps time
 )
 

@@ -146,6 +146,7 @@ int pair(const pair_settings& s) {
     std::printf("Paired as device %lld (hostId %s). Settings saved to %s\n",
                 static_cast<long long>(credential->device_id), credential->host_id.c_str(),
                 config_path.string().c_str());
+    std::fflush(stdout);  // before streaming starts: a pipe or the journal shows it now
     return 0;
 }
 

@@ -14,6 +14,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 namespace windash::agent {
 
 namespace json = boost::json;
@@ -114,6 +118,27 @@ config_result<void> save_config(const fs::path& path, const agent_config& c) {
 }
 
 std::optional<std::string> machine_host_id(const fs::path& root) {
+#ifdef _WIN32
+    // The Windows MachineGuid: set at installation, stable across reboots and renames.
+    (void)root;
+    char guid[64] = {};
+    DWORD size = sizeof guid;
+    if (::RegGetValueA(HKEY_LOCAL_MACHINE, "SOFTWARE\\Microsoft\\Cryptography", "MachineGuid",
+                       RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY, nullptr, guid,
+                       &size) == ERROR_SUCCESS) {
+        std::string id(guid);
+        if (is_valid_host_id(id)) return id;
+    }
+    char name[MAX_COMPUTERNAME_LENGTH + 1] = {};
+    DWORD length = sizeof name;
+    if (::GetComputerNameA(name, &length) == 0) return std::nullopt;
+    std::string host(name, length);
+    for (auto& ch : host) {
+        if (std::isalnum(static_cast<unsigned char>(ch)) == 0 && ch != '.' && ch != '-') ch = '_';
+    }
+    if (!is_valid_host_id(host)) return std::nullopt;
+    return host;
+#else
     for (const char* file : {"etc/machine-id", "var/lib/dbus/machine-id"}) {
         std::ifstream in(root / file);
         std::string id;
@@ -128,6 +153,7 @@ std::optional<std::string> machine_host_id(const fs::path& root) {
     if (name.size() > 64) name.resize(64);
     if (!is_valid_host_id(name)) return std::nullopt;
     return name;
+#endif
 }
 
 }  // namespace windash::agent

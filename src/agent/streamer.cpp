@@ -10,12 +10,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#if WINDASH_TLS
 #include <boost/asio/ssl/stream_base.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#endif
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <algorithm>
@@ -72,7 +75,9 @@ struct streamer::impl {
     spool& spool_;
     stream_hooks hooks;
     net::io_context ioc{1};
+#if WINDASH_TLS
     std::optional<net::ssl::context> tls;
+#endif
     net::steady_timer collect_timer{ioc};
     net::steady_timer backoff_timer{ioc};
     net::steady_timer wake{ioc};  // the writer waits on it; cancel() wakes it
@@ -145,10 +150,13 @@ struct streamer::impl {
         std::uniform_real_distribution<double> unit(0.0, 1.0);
         while (!stopping) {
             session_outcome outcome;
+#if WINDASH_TLS
             if (settings.server.tls) {
                 websocket::stream<pairing::tls_stream> ws(ioc, *tls);
                 outcome = co_await session(ws);
-            } else {
+            } else
+#endif
+            {
                 websocket::stream<beast::tcp_stream> ws(ioc);
                 outcome = co_await session(ws);
             }
@@ -187,12 +195,14 @@ struct streamer::impl {
         tcp.expires_after(settings.connect_timeout);
         co_await tcp.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
         if (ec) co_return session_outcome{{}, "connecting failed: " + ec.message()};
+#if WINDASH_TLS
         if constexpr (std::is_same_v<Stream, pairing::tls_stream>) {
             pairing::expect_server_name(ws.next_layer(), settings.server.host);
             co_await ws.next_layer().async_handshake(net::ssl::stream_base::client,
                                                      net::redirect_error(net::use_awaitable, ec));
             if (ec) co_return session_outcome{{}, "the TLS handshake failed: " + ec.message()};
         }
+#endif
         tcp.expires_never();  // from here on the WebSocket's own timeouts apply
 
         websocket::stream_base::timeout timeouts;
@@ -409,6 +419,7 @@ streamer::~streamer() = default;
 stream_report streamer::run() {
     auto& m = *impl_;
     if (m.settings.server.tls) {
+#if WINDASH_TLS
         auto ctx = pairing::tls_client_context(m.settings.ca_file);
         if (!ctx) {
             m.report.end = stream_end::bad_settings;
@@ -416,6 +427,11 @@ stream_report streamer::run() {
             return m.report;
         }
         m.tls.emplace(std::move(*ctx));
+#else
+        m.report.end = stream_end::bad_settings;
+        m.report.message = pairing::tls_unavailable;
+        return m.report;
+#endif
     }
     std::optional<net::signal_set> signals;
     if (m.settings.stop_on_signals) {

@@ -6,14 +6,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#if WINDASH_TLS
 #include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#endif
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -44,11 +46,15 @@ failure unreachable(const std::string& where, const error_code& ec, std::string_
 struct client::impl {
     impl(server_url s, client_options o) : server(std::move(s)), opts(std::move(o)) {
         if (!server.tls) return;
+#if WINDASH_TLS
         auto ctx = tls_client_context(opts.ca_file);
         if (ctx)
             tls.emplace(std::move(*ctx));
         else
             ca_problem = std::move(ctx.error().message);
+#else
+        ca_problem = tls_unavailable;
+#endif
     }
 
     // One request on a connection of its own (Connection: close): pairing polls every few
@@ -66,6 +72,7 @@ struct client::impl {
         tcp.expires_after(opts.timeout);
         co_await tcp.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
         if (ec) co_return;
+#if WINDASH_TLS
         if constexpr (std::is_same_v<Stream, tls_stream>) {
             step = "the TLS handshake";
             expect_server_name(stream, server.host);
@@ -73,6 +80,7 @@ struct client::impl {
                                             net::redirect_error(net::use_awaitable, ec));
             if (ec) co_return;
         }
+#endif
         step = "sending the request";
         co_await http::async_write(stream, req, net::redirect_error(net::use_awaitable, ec));
         if (ec) co_return;
@@ -104,11 +112,14 @@ struct client::impl {
         error_code ec;
         std::string step;
         ioc.restart();
+#if WINDASH_TLS
         if (server.tls) {
             tls_stream stream(ioc, *tls);
             net::co_spawn(ioc, exchange_on(stream, req, out, ec, step), net::detached);
             ioc.run();
-        } else {
+        } else
+#endif
+        {
             beast::tcp_stream stream(ioc);
             net::co_spawn(ioc, exchange_on(stream, req, out, ec, step), net::detached);
             ioc.run();
@@ -120,7 +131,9 @@ struct client::impl {
     server_url server;
     client_options opts;
     net::io_context ioc;
+#if WINDASH_TLS
     std::optional<net::ssl::context> tls;
+#endif
     std::string ca_problem;
 };
 

@@ -159,11 +159,15 @@ class basic_agent_client final : public agent_client::connection {
                 net::buffer(*message),
                 [message, h](beast::error_code ec, std::size_t n) mutable { h(ec, n); });
         });
-        if (f.wait_for(10s) != std::future_status::ready) return false;
+        if (f.wait_for(10s) != std::future_status::ready) {
+            transport_error_ = "send: timeout";
+            return false;
+        }
         try {
             f.get();
             return true;
-        } catch (const boost::system::system_error&) {
+        } catch (const boost::system::system_error& e) {
+            transport_error_ = "send: " + e.code().message();
             return false;
         }
     }

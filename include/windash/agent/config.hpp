@@ -58,7 +58,8 @@ using environment = std::function<std::optional<std::string>(const char*)>;
 
 /// The machine's stable identity as a hostId (SPEC §1: 1-64 of `[A-Za-z0-9._-]`): the
 /// systemd machine id (`/etc/machine-id`, else `/var/lib/dbus/machine-id`) under `root`, else
-/// the host name made safe. nullopt when neither exists.
+/// the host name made safe. On Windows the MachineGuid (`HKLM\SOFTWARE\Microsoft\Cryptography`),
+/// else the computer name, and `root` is unused. nullopt when neither exists.
 [[nodiscard]] std::optional<std::string> machine_host_id(const std::filesystem::path& root = "/");
 
 }  // namespace windash::agent
