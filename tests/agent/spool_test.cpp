@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -167,6 +168,45 @@ TEST_CASE("reopening continues where the last run stopped; a torn last line is c
     CHECK(s->begin() == 8);  // indices never repeat, even with no segment left
     CHECK(s->end() == 8);
     CHECK(s->stats().pending == 0);
+}
+
+TEST_CASE("acknowledgements overwrite one fixed-width line; an unreadable one means resending") {
+    scratch_folder dir;
+    spool_limits limits;
+    limits.samples_per_segment = 100;
+    const auto acked_text = [&] {
+        std::ifstream in(dir.path / "acked", std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    {
+        auto s = spool::open(dir.path, limits);
+        REQUIRE(s.has_value());
+        append_range(*s, 0, 12);
+        REQUIRE(s->acknowledge(3).has_value());
+        CHECK(acked_text() == "00000000000000000003\n");
+        REQUIRE(s->acknowledge(10).has_value());
+        CHECK(acked_text() == "00000000000000000010\n");  // same size, same file
+    }
+    {
+        auto s = spool::open(dir.path, limits);
+        REQUIRE(s.has_value());
+        CHECK(s->begin() == 10);
+        CHECK(read_all(*s, 1000) == joined(10, 12));
+    }
+    // A line in the older free-width form is read as well.
+    std::ofstream(dir.path / "acked", std::ios::binary | std::ios::trunc) << "7\n";
+    {
+        auto s = spool::open(dir.path, limits);
+        REQUIRE(s.has_value());
+        CHECK(s->begin() == 7);
+    }
+    // A damaged line loses nothing: everything still in the segments is pending again (the
+    // server counts what it already has as duplicates).
+    std::ofstream(dir.path / "acked", std::ios::binary | std::ios::trunc) << "garbage";
+    auto s = spool::open(dir.path, limits);
+    REQUIRE(s.has_value());
+    CHECK(s->begin() == 0);
+    CHECK(read_all(*s, 1000) == joined(0, 12));
 }
 
 TEST_CASE("one process at a time") {

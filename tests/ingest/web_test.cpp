@@ -312,6 +312,58 @@ TEST_CASE(
     CHECK(after.connect(port, "/api/live", "", headers_of(ada, origin)) == 401);
 }
 
+// A minute of waiting: run on SQLite only, where the server alone decides; on PostgreSQL the
+// same code also asks the database (covered by the two-server case below for events).
+TEST_CASE("live: a device whose agent left is announced offline once the 60 s window has passed" *
+          doctest::skip(on_postgres())) {
+    auto url = fresh_database_url();
+    server_process s(url, {"--signup", "open"});
+    const auto port = s.http_port();
+    browser ada(port);
+    REQUIRE(ada.post("/api/auth/signup",
+                     R"({"email":"ada@example.com","password":"analytical engine","name":"Ada"})")
+                .status == 201);
+    const auto token = provision_device(url, "ada@example.com", "host-a");
+    const std::string host = "127.0.0.1:" + std::to_string(port);
+    agent_client live;
+    REQUIRE(live.connect(
+                port, "/api/live", "",
+                {{"Host", host}, {"Origin", "http://" + host}, {"Cookie", ada.cookie_header()}}) ==
+            101);
+
+    agent_client agent;
+    REQUIRE(agent.connect(s.ws_port(), "/agent?hostId=host-a", token) == 101);
+    auto online = live.receive(5s);
+    REQUIRE_MESSAGE(online.text, online.error);
+    CHECK(object_of(*online.text).at("isOnline") == true);
+    const auto device_id = object_of(*online.text).at("deviceId");
+    REQUIRE(agent.send(metrics_frame("host-a", 0, 1, 7)));
+    REQUIRE(agent.receive().text);
+    auto sample = live.receive(1s);
+    REQUIRE_MESSAGE(sample.text, sample.error);
+    CHECK(object_of(*sample.text).at("type") == "sample");
+    agent.close();
+    const auto left = std::chrono::steady_clock::now();
+
+    // Still online inside the window (SPEC §2: online while heard from in the last 60 s)...
+    auto early = live.receive(50s);
+    CHECK_FALSE_MESSAGE(early.text.has_value(), early.text.value_or(""));
+    CHECK(json::parse(ada.get("/api/devices").body).as_array().at(0).as_object().at("isOnline") ==
+          true);
+    // ...and offline, pushed, once it has passed.
+    auto offline = live.receive(20s);
+    REQUIRE_MESSAGE(offline.text, offline.error);
+    const auto waited = std::chrono::steady_clock::now() - left;
+    auto event = object_of(*offline.text);
+    CHECK(event.at("type") == "device");
+    CHECK(event.at("deviceId") == device_id);
+    CHECK(event.at("isOnline") == false);
+    CHECK(waited > 55s);
+    CHECK(waited < 65s);
+    CHECK(json::parse(ada.get("/api/devices").body).as_array().at(0).as_object().at("isOnline") ==
+          false);
+}
+
 // On SQLite there is one server per database file.
 const bool shared_database = on_postgres();
 

@@ -8,9 +8,10 @@
 /// sample's JSON per line (the exact text sent, so nothing is parsed or re-serialized on the way
 /// out), and `acked`, the index of the first sample not yet acknowledged. Indices count every
 /// sample ever appended and never repeat. A torn last line (a crash in the middle of a write) is
-/// cut off when the spool is opened. `acked` is replaced atomically but not flushed to disk on
-/// every acknowledgement: after a power loss some acknowledged samples may be sent again, which
-/// the server counts as duplicates (it stores each (device, ts) once), never as losses.
+/// cut off when the spool is opened. `acked` is overwritten in place (one fixed-width line) but not
+/// flushed to disk on every acknowledgement: after a power loss some acknowledged samples may be
+/// sent again, which the server counts as duplicates (it stores each (device, ts) once), never as
+/// losses.
 ///
 /// Not thread-safe: one spool is used by one thread. One process at a time may open a folder
 /// (an exclusive lock on Linux).
