@@ -17,11 +17,12 @@ declare -A allowed=(
   [store_postgres]="core store store_postgres"
   [store_open]="core store store_sqlite store_postgres store_open"
   [pairing]="core protocol pairing"
+  [dashboard]="dashboard"
   [ingest]="core protocol store ingest"
   [agent]="core protocol collector pairing agent"
 )
 internal=" store_sql "  # headers in src/ only
-offline=" core protocol collector store store_sql store_sqlite store_postgres store_open "
+offline=" core protocol collector dashboard store store_sql store_sqlite store_postgres store_open "
 forbidden='^#include <(simdjson|sqlite3|libpq-fe|argon2|spdlog/|boost/json|nlohmann/|fmt/)'
 network='^#include <boost/(asio|beast)'
 status=0

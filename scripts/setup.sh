@@ -12,7 +12,14 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
   postgresql sqlite3 curl
   g++-mingw-w64-x86-64 wine64 python3-psutil procps time
+  chromium fonts-dejavu-core
 )
+# Node.js and npm fetch the dashboard's and the browser tests' npm packages (lock files in
+# src/dashboard and tests/browser). Debian's nodejs and npm when none is installed; a Node.js
+# from elsewhere (NodeSource's nodejs package carries npm) is used as it is.
+if ! command -v npm > /dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,7 @@
 // PostgreSQL: a throwaway cluster (tests/support) unless DATABASE_URL names one.
 #include "store/samples.hpp"
 #include "support/postgres_cluster.hpp"
+#include "year_history.hpp"
 #include <windash/store.hpp>
 #include <windash/store_open.hpp>
 #include <windash/store_postgres.hpp>
@@ -135,48 +136,10 @@ void bm_seed(benchmark::State& state, target* t) {
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-// History: the tiers of a device that has reported every 2 s for a year, under the default
-// retention (SPEC §7): raw samples for the last 14 days (604,800), 1-minute rollups back to 90
-// days (129,600), 1-hour rollups back to a year (8,760). Beyond 14 days the loader commits one
-// sample a minute, and beyond 90 days one every 10 minutes: fewer samples behind each rollup,
-// the same rollup rows. Rollups are built through a store keeping everything for 400 days, then
-// a store with the default retention expires what a real device would no longer have.
+// History: a device that has reported every 2 s for a year (year_history.hpp), at the pinned
+// clock the targets' stores run on.
 void fill_history(target& t) {
-    row_id dev = t.devices[max_writers];
-    auto now = history_now();
-    options keep_all;
-    keep_all.now = history_now;
-    keep_all.keep = {400 * 24h, 400 * 24h, 400 * 24h};
-    auto loader = open_store(t.url, keep_all).value();
-    auto commit = [&](timestamp from, timestamp to, std::chrono::seconds step) {
-        device_batch b{dev, {}};
-        std::uint64_t i = 0;
-        for (auto ts = from; ts < to; ts += step) {
-            b.samples.push_back(make_sample(ts, i++));
-            if (b.samples.size() == 5000 || ts + step >= to) {
-                (void)loader->commit_metrics({&b, 1}).value();
-                b.samples.clear();
-            }
-        }
-    };
-    commit(now - 365 * 24h, now - 90 * 24h, 600s);
-    commit(now - 90 * 24h, now - 14 * 24h, 60s);
-    commit(now - 14 * 24h, now, 2s);
-    while (loader->build_rollups(20000).value() > 0) {
-    }
-    while (t.db->expire(now, 100000).value() > 0) {
-    }
-    // Each tier holds the rows it should: one bucket per row at the tier's own width.
-    auto rows_in = [&](std::chrono::hours range, std::size_t points, tier want) {
-        auto h = t.db->query_history({dev, now - range, now, points}).value();
-        if (h.source != want) throw std::runtime_error(t.name + ": history read the wrong tier");
-        return h.bucket_start.size();
-    };
-    if (rows_in(14 * 24h, 604'800, tier::raw) != 604'800 ||
-        rows_in(90 * 24h, 129'600, tier::minute) != 129'600 ||
-        rows_in(365 * 24h, 8'760, tier::hour) != 8'760) {
-        throw std::runtime_error(t.name + ": history data is not a year of 2-second samples");
-    }
+    bench::fill_year_history(t.url, *t.db, t.devices[max_writers], history_now());
 }
 
 void bm_history(benchmark::State& state, target* t, std::chrono::hours range) {

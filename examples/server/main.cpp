@@ -3,6 +3,9 @@
 #include <windash/ingest.hpp>
 #include <windash/store.hpp>
 #include <windash/store_open.hpp>
+#ifdef WINDASH_HAS_DASHBOARD
+#include <windash/dashboard/assets.hpp>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,6 +28,9 @@ namespace {
 
 namespace ingest = windash::ingest;
 namespace store = windash::store;
+#ifdef WINDASH_HAS_DASHBOARD
+namespace dashboard = windash::dashboard;
+#endif
 
 struct settings {
     std::string database_url = "./windash.db";
@@ -103,6 +109,10 @@ int serve(settings s, spdlog::logger& log) {
         discarding = std::make_unique<discarding_backend>(*storage);
     }
 
+#ifdef WINDASH_HAS_DASHBOARD
+    for (const auto& a : dashboard::assets())
+        s.server.web_files.push_back({std::string(a.name), std::string(a.content_type), a.body});
+#endif
     s.server.log = [&log](ingest::log_level l, std::string_view text) {
         log.log(level_of(l), "{}", text);
     };

@@ -128,6 +128,10 @@ void http_session<Stream>::handle(request&& req) {
     if (path == "/agent") return upgrade_agent(std::move(req));
     if (path == "/api/live") return upgrade_live(std::move(req));
     if (path.starts_with("/api/")) return browser(std::move(req), false);
+    if (path.starts_with("/assets/") &&
+        (req.method() == http::verb::get || req.method() == http::verb::head)) {
+        return respond(asset_response(state().opts, req));
+    }
     if (is_page_route(path)) return browser(std::move(req), true);
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         return respond(json_response(http::status::method_not_allowed,

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace windash::ingest::detail {
 
 namespace http = boost::beast::http;
@@ -27,12 +29,40 @@ button.secondary{background:transparent;color:var(--fg);border:1px solid var(--l
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:1rem 0}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.35rem .4rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
 .row{display:flex;gap:.75rem;flex-wrap:wrap}code{font-size:1.1rem;letter-spacing:.05em}
+header{max-width:34rem;margin:1.5rem auto 0;padding:0 1.5rem}header a{font-weight:700;font-size:1.1rem;text-decoration:none;color:var(--fg)}
+header+main{margin-top:1rem}
 )css";
 
 // CSP: nothing inline, nothing from elsewhere, no framing (clickjacking an approve button).
 constexpr std::string_view content_security_policy =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
+
+// The dashboard's page: its scripts and stylesheets from /assets/ only, fetch and the live
+// WebSocket to this server only ('self' covers ws:// and wss:// of the same host), still
+// nothing inline and no framing.
+constexpr std::string_view dashboard_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const web_file* find_web_file(const server_options& opts, std::string_view name) {
+    for (const auto& f : opts.web_files) {
+        if (f.name == name) return &f;
+    }
+    return nullptr;
+}
+
+// `/`, `/add` and `/devices/<id>`: the dashboard's own routes (its script reads the path).
+bool is_dashboard_route(std::string_view path) noexcept {
+    if (path == "/" || path == "/add") return true;
+    constexpr std::string_view devices = "/devices/";
+    if (!path.starts_with(devices) || path.size() == devices.size() || path.size() > 29)
+        return false;
+    for (char c : path.substr(devices.size())) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
 
 http_response html_response(http::status status, std::string body, unsigned version) {
     http_response res{status, version};
@@ -42,21 +72,28 @@ http_response html_response(http::status status, std::string body, unsigned vers
     res.set("Content-Security-Policy", content_security_policy);
     res.set("X-Content-Type-Options", "nosniff");
     res.set("X-Frame-Options", "DENY");
-    // Pairing URLs carry the user code: never leak them to another site.
-    res.set("Referrer-Policy", "no-referrer");
+    // Pairing URLs carry the user code: never leak them to another site. Not `no-referrer`:
+    // under it browsers send `Origin: null` with a form's POST, and sign-in and sign-up would
+    // refuse their own forms as cross-site.
+    res.set("Referrer-Policy", "same-origin");
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
 }
 
-// A whole page; `title` is escaped here, `body` is HTML already escaped by its maker.
-std::string page(std::string_view title, std::string_view body) {
+// A whole page; `title` is escaped here, `body` is HTML already escaped by its maker. The
+// dashboard's icon when the server has it (else browsers ask for /favicon.ico).
+std::string render_page(const server_options& opts, std::string_view title, std::string_view body) {
+    const bool has_icon = std::any_of(opts.web_files.begin(), opts.web_files.end(),
+                                      [](const web_file& f) { return f.name == "icon.svg"; });
+    const std::string_view icon =
+        has_icon ? "<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">" : "";
     return fmt::format(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>{} · windash</title><link rel=\"stylesheet\" href=\"/pages.css\"></head>"
-        "<body><main>{}</main></body></html>\n",
-        escape_html(title), body);
+        "<title>{} · windash</title><link rel=\"stylesheet\" href=\"/pages.css\">{}</head>"
+        "<body><header><a href=\"/\">windash</a></header><main>{}</main></body></html>\n",
+        escape_html(title), icon, body);
 }
 
 http_response redirect(std::string_view location, unsigned version) {
@@ -64,7 +101,7 @@ http_response redirect(std::string_view location, unsigned version) {
     res.set(http::field::server, "windash-server");
     res.set(http::field::location, location);
     res.set(http::field::cache_control, "no-store");
-    res.set("Referrer-Policy", "no-referrer");
+    res.set("Referrer-Policy", "same-origin");
     res.prepare_payload();
     return res;
 }
@@ -132,9 +169,17 @@ class page_handler {
             res.prepare_payload();
             return res;
         }
-        if (path == "/") {
-            if (get) return home();
-        } else if (path == "/login") {
+        if (is_dashboard_route(path)) {
+            if (!get)
+                return message_page(http::status::method_not_allowed, "Not allowed",
+                                    "This page does not answer that method.");
+            if (const auto* index = find_web_file(state_.opts, "index.html"))
+                return dashboard(path, *index);
+            if (path == "/") return home();
+            return message_page(http::status::not_found, "Not found",
+                                "This server has no dashboard: see / for your machines.");
+        }
+        if (path == "/login") {
             if (get) return login_form(next_from_query(), "", http::status::ok);
             if (post) return login();
         } else if (path == "/signup") {
@@ -151,6 +196,9 @@ class page_handler {
     }
 
   private:
+    [[nodiscard]] std::string page(std::string_view title, std::string_view body) const {
+        return render_page(state_.opts, title, body);
+    }
     http_response message_page(http::status status, std::string_view title,
                                std::string_view text) const {
         return html_response(
@@ -288,6 +336,16 @@ class page_handler {
     }
 
     // --- home: the signed-in user's machines (until the dashboard replaces it) -----------
+
+    // The dashboard's page for a signed-in user; its script renders `path`.
+    http_response dashboard(std::string_view path, const web_file& index) {
+        auto who = find_signed_in(state_, db_, req_[http::field::cookie]);
+        if (who.unavailable) return unavailable();
+        if (!who.user) return to_login(path);
+        auto res = html_response(http::status::ok, std::string(index.body), version_);
+        res.set("Content-Security-Policy", dashboard_security_policy);
+        return res;
+    }
 
     http_response home() {
         auto who = find_signed_in(state_, db_, req_[http::field::cookie]);
@@ -445,13 +503,36 @@ class page_handler {
 }  // namespace
 
 bool is_page_route(std::string_view path) noexcept {
-    return path == "/" || path == "/login" || path == "/signup" || path == "/pair" ||
+    return is_dashboard_route(path) || path == "/login" || path == "/signup" || path == "/pair" ||
            path == "/logout" || path == "/pages.css";
 }
 
 bool is_account_page(const http_request& req) noexcept {
     const auto path = target_path(req.target());
     return req.method() == http::verb::post && (path == "/login" || path == "/signup");
+}
+
+http_response asset_response(const server_options& opts, const http_request& req) {
+    const auto path = target_path(req.target());
+    constexpr std::string_view prefix = "/assets/";
+    const auto* file = path.starts_with(prefix) && path.substr(prefix.size()) != "index.html"
+                           ? find_web_file(opts, path.substr(prefix.size()))
+                           : nullptr;
+    http_response res{file ? http::status::ok : http::status::not_found, req.version()};
+    res.set(http::field::server, "windash-server");
+    res.set("X-Content-Type-Options", "nosniff");
+    if (!file) {
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.body() = "not found\n";
+    } else {
+        res.set(http::field::content_type, file->content_type);
+        // Small files, revalidated on every load: a new server version is picked up at once.
+        res.set(http::field::cache_control, "no-cache");
+        res.body() = std::string(file->body);
+    }
+    res.prepare_payload();
+    if (req.method() == http::verb::head) res.body().clear();
+    return res;
 }
 
 http_response handle_page(server_state& state, store::store& db, const http_request& req,

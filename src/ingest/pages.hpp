@@ -15,6 +15,9 @@ namespace windash::ingest::detail {
 /// Whether `req` hashes a password (a sign-in or sign-up form): run it on server_state::accounts.
 [[nodiscard]] bool is_account_page(const http_request& req) noexcept;
 
+/// A dashboard file (`/assets/<name>`, GET or HEAD) from opts.web_files, or 404. No
+/// database, no session: the files are the same for everyone.
+[[nodiscard]] http_response asset_response(const server_options& opts, const http_request& req);
 /// Answers a page request. Blocking; thread-safe.
 [[nodiscard]] http_response handle_page(server_state& state, store::store& db,
                                         const http_request& req, const request_context& ctx);

@@ -4,6 +4,7 @@
 // of the same rows, in the same read-only snapshot.
 #include "store_sql/sql_store.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace windash::store::detail {
@@ -96,11 +97,24 @@ result<void> read_buckets(connection& c, row_id device, const query_plan& p, his
     bool corrupt = false;
     metric_row m;
     sample s;
+    std::int64_t covered_to = p.from;  // rollup tiers: where the rollups built so far end
+    const std::int64_t rollup_width = tier_width(p.source).count();
     r = run(c, sql.lists, {device, p.from, p.to}, [&](const row& rw) {
         if (!fold_lists(rw, p.source, b, m, s)) corrupt = true;
+        covered_to = std::max(covered_to, rw.i64(0) + rollup_width);
     });
     if (!r) return r.error();
     if (corrupt) return error_code(errc::corrupt);
+    if (p.source != tier::raw && covered_to < p.to) {
+        // The newest minutes (or hours) are rolled up only once they are over: read them from
+        // the raw samples, so a range ending now ends with the newest sample on every tier.
+        auto tail = scan_raw(c, device, covered_to, p.to, [&](std::int64_t ts, const sample& raw) {
+            aggregate* a = b.find(ts);
+            if (!a) a = &b.open(p.origin + bucket_floor(ts - p.origin, p.width));
+            a->add(raw);
+        });
+        if (!tail) return tail.error();
+    }
     return {};
 }
 

@@ -23,26 +23,6 @@ metric_row to_metric_row(const row& r) {
             r.i64(6), r.i64(7), std::string(r.bytes(8))};
 }
 
-// Calls `on_sample(ts, sample)` for the raw samples of a device in [from, to), ascending.
-template <class F>
-result<void> scan_raw(connection& c, row_id device, std::int64_t from, std::int64_t to,
-                      F&& on_sample) {
-    bool corrupt = false;
-    sample s;
-    auto r = run(c,
-                 "SELECT " WINDASH_METRIC_COLUMNS
-                 " FROM metrics WHERE device_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts",
-                 {device, from, to}, [&](const row& rw) {
-                     if (!decode_row(to_metric_row(rw), s))
-                         corrupt = true;
-                     else
-                         on_sample(rw.i64(0), s);
-                 });
-    if (!r) return r.error();
-    if (corrupt) return error_code(errc::corrupt);
-    return {};
-}
-
 const char* rollup_select(tier t) {
     return t == tier::minute ? "SELECT bucket, stats FROM metrics_1m WHERE device_id = $1 "
                                "AND bucket >= $2 AND bucket < $3 ORDER BY bucket"
@@ -178,6 +158,24 @@ std::vector<batch_outcome> outcomes(const staged_group& g, const std::vector<cha
 }
 
 }  // namespace
+
+result<void> scan_raw(connection& c, row_id device, std::int64_t from, std::int64_t to,
+                      const std::function<void(std::int64_t, const sample&)>& on_sample) {
+    bool corrupt = false;
+    sample s;
+    auto r = run(c,
+                 "SELECT " WINDASH_METRIC_COLUMNS
+                 " FROM metrics WHERE device_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts",
+                 {device, from, to}, [&](const row& rw) {
+                     if (!decode_row(to_metric_row(rw), s))
+                         corrupt = true;
+                     else
+                         on_sample(rw.i64(0), s);
+                 });
+    if (!r) return r.error();
+    if (corrupt) return error_code(errc::corrupt);
+    return {};
+}
 
 result<std::vector<batch_outcome>> sql_store::commit_metrics(
     std::span<const device_batch> batches) {

@@ -5,7 +5,14 @@
 #include "store_sql/aggregate.hpp"
 #include "store_sql/sql.hpp"
 
+#include <functional>
+
 namespace windash::store::detail {
+
+/// Calls `on_sample(ts_us, sample)` for the raw samples of `device` in [from, to), ascending;
+/// errc::corrupt when a row cannot be decoded.
+result<void> scan_raw(connection& c, row_id device, std::int64_t from, std::int64_t to,
+                      const std::function<void(std::int64_t, const sample&)>& on_sample);
 
 class sql_store final : public store {
   public:

@@ -59,6 +59,7 @@ class agent_client::connection {
     [[nodiscard]] virtual const std::string& transport_error() const = 0;
     virtual std::optional<http_reply> get(std::uint16_t port, const std::string& target) = 0;
     virtual bool send(const std::string& text, bool binary) = 0;
+    virtual bool send_frame_start(std::uint64_t length) = 0;
     virtual received receive(std::chrono::milliseconds timeout) = 0;
     virtual void close() = 0;
 };
@@ -169,6 +170,29 @@ class basic_agent_client final : public agent_client::connection {
         } catch (const boost::system::system_error& e) {
             transport_error_ = "send: " + e.code().message();
             return false;
+        }
+    }
+
+    bool send_frame_start(std::uint64_t length) override {
+        if constexpr (tls) {
+            transport_error_ = "send_frame_start: ws:// only";
+            return false;
+        } else {
+            // FIN + text, then MASK + the 64-bit length form, the masking key, and 16 payload
+            // bytes. The key is zero, so the masked payload reads as the plain spaces.
+            auto bytes = std::make_shared<std::string>();
+            bytes->push_back(static_cast<char>(0x81));
+            bytes->push_back(static_cast<char>(0x80 | 127));
+            for (int shift = 56; shift >= 0; shift -= 8)
+                bytes->push_back(static_cast<char>((length >> shift) & 0xff));
+            bytes->append(4, '\0');
+            bytes->append(16, ' ');
+            auto f = start_operation([this, bytes](future_handler h) {
+                net::async_write(
+                    beast::get_lowest_layer(ws_).socket(), net::buffer(*bytes),
+                    [bytes, h](beast::error_code ec, std::size_t n) mutable { h(ec, n); });
+            });
+            return settled(f);
         }
     }
 
@@ -284,6 +308,9 @@ std::optional<http_reply> agent_client::get(std::uint16_t port, const std::strin
     return impl_->get(port, target);
 }
 bool agent_client::send(const std::string& text, bool binary) { return impl_->send(text, binary); }
+bool agent_client::send_frame_start(std::uint64_t length) {
+    return impl_->send_frame_start(length);
+}
 received agent_client::receive(std::chrono::milliseconds timeout) {
     return impl_->receive(timeout);
 }

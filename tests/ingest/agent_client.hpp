@@ -79,6 +79,12 @@ class agent_client {
 
     /// Sends one text (or binary) frame; false when the connection is gone.
     bool send(const std::string& text, bool binary = false);
+    /// Writes only the start of a masked text frame (RFC 6455 §5.2) that announces `length`
+    /// payload bytes: the header and 16 bytes of payload, never the rest. For limit tests: the
+    /// server must refuse the frame from its header, and this client has no write in flight
+    /// when the refusal arrives, so the close frame is always there to read. ws:// only; false
+    /// when the write failed.
+    bool send_frame_start(std::uint64_t length);
     /// The next message, or how the connection ended. On a timeout the read stays in flight
     /// (pings are answered meanwhile) and the next receive() continues it.
     received receive(std::chrono::milliseconds timeout = std::chrono::seconds{10});

@@ -59,6 +59,11 @@ bool on_postgres() {
     return postgres;
 }
 
+bool quick_run() {
+    static const bool quick = std::getenv("WINDASH_TEST_QUICK") != nullptr;
+    return quick;
+}
+
 const char* server_binary() { return WINDASH_SERVER_BIN; }
 
 std::string fresh_database_url() {

@@ -21,6 +21,9 @@ namespace windash::testing {
 [[nodiscard]] std::string backend_name();
 /// backend_name() == "postgres".
 [[nodiscard]] bool on_postgres();
+/// WINDASH_TEST_QUICK is set: skip the cases that mostly wait on a clock (the 60 s offline
+/// window), as the sanitizer run does; their code paths run in the other cases too.
+[[nodiscard]] bool quick_run();
 /// A fresh, empty database URL for the backend (a new file, or a new PostgreSQL database).
 [[nodiscard]] std::string fresh_database_url();
 /// A scratch directory for this test binary, removed at exit.

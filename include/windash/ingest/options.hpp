@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace windash::ingest {
 
@@ -23,6 +24,14 @@ enum class signup_policy {
 };
 
 /// Settings of ingest::server. Durations are wall-clock, measured on the steady clock.
+/// A file of the browser dashboard. `body` is not copied: it must outlive the server (the
+/// dashboard's files are static data, see windash/dashboard/assets.hpp).
+struct web_file {
+    std::string name;          ///< `index.html`, or what is served as `/assets/<name>`
+    std::string content_type;  ///< `text/javascript; charset=utf-8`...
+    std::string_view body;
+};
+
 struct server_options {
     /// Address both listeners bind to (SPEC §6). "::" or "0.0.0.0" for every interface.
     std::string address = "127.0.0.1";
@@ -106,6 +115,10 @@ struct server_options {
     std::size_t max_wrong_pair_codes = 5;
     std::chrono::seconds pairing_window{std::chrono::minutes{10}};
 
+    /// The browser dashboard: with an `index.html` among them, signed-in users get it for `/`,
+    /// `/devices/{id}` and `/add` (others are sent to sign in), and every file is served as
+    /// `/assets/<name>`. Empty: `/` lists the user's machines as a plain page.
+    std::vector<web_file> web_files;
     /// Receives the server's log lines; called from any thread. Default: dropped.
     std::function<void(log_level, std::string_view)> log;
 };
