@@ -17,20 +17,10 @@ server_bin=${1:-$root/build/release/examples/server/windash-server}
 
 fail() { echo "check-windows-agent: $*" >&2; exit 1; }
 [ -x "$server_bin" ] || fail "$server_bin is not executable: build windash-server or pass its path"
-wine=$(command -v wine64 || true)
-[ -n "$wine" ] || wine=/usr/lib/wine/wine64  # Debian's wine64 package does not put it on PATH
-[ -x "$wine" ] || fail "wine64 not found (apt-get install wine64)"
-wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver64)
-
-cmake -S "$root" -B "$build" -G Ninja \
-    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" -DCMAKE_BUILD_TYPE=Release \
-    -DWINDASH_BUILD_TESTS=OFF -DWINDASH_BUILD_BENCH=OFF -DWINDASH_BUILD_EXAMPLES=ON > /dev/null
-ninja -C "$build" -j"$jobs" windash-agent > /dev/null
+# shellcheck source=scripts/windows-cross.sh
+source "$root/scripts/windows-cross.sh"
+mingw_build windash-agent
 exe="$build/examples/agent/windash-agent.exe"
-
-# Headless and quiet: no display, no debug channels, no Mono/Gecko installer prompts.
-export WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY WAYLAND_DISPLAY
 
 work=$(mktemp -d /tmp/windash-wine-agent.XXXXXX)
 server_pid="" agent_pid=""

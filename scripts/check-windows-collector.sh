@@ -27,19 +27,10 @@ parse=${1:-}
 [ -n "$parse" ] || parse=$(find_parse) || fail "windash-parse not found: build it or pass its path"
 [ -x "$parse" ] || fail "$parse is not executable"
 
-wine=$(command -v wine64 || true)
-[ -n "$wine" ] || wine=/usr/lib/wine/wine64  # Debian's wine64 package does not put it on PATH
-[ -x "$wine" ] || fail "wine64 not found (apt-get install wine64)"
-
-cmake -S "$root" -B "$build" -G Ninja \
-    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" -DCMAKE_BUILD_TYPE=Release \
-    -DWINDASH_BUILD_TESTS=OFF -DWINDASH_BUILD_BENCH=OFF -DWINDASH_BUILD_EXAMPLES=ON >/dev/null
-ninja -C "$build" -j"$jobs" windash-collect >/dev/null
+# shellcheck source=scripts/windows-cross.sh
+source "$root/scripts/windows-cross.sh"
+mingw_build windash-collect
 exe="$build/examples/collect/windash-collect.exe"
-
-# Headless and quiet: no display, no debug channels, no Mono/Gecko installer prompts.
-export WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY WAYLAND_DISPLAY
 sample=$(timeout 90 "$wine" "$exe" --host-id wine-check 2>"$build/wine-stderr.log" | tr -d '\r') ||
     fail "windash-collect.exe failed under wine (see $build/wine-stderr.log)"
 [ -n "$sample" ] || fail "windash-collect.exe printed nothing"

@@ -45,12 +45,13 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1 -DNDEBUG" \
       -DWINDASH_SANITIZE=address,undefined -DWINDASH_BUILD_BENCH=OFF > /dev/null
 cmake --build build/asan -j"$jobs"
-# The long fault scenarios run under the sanitizers on SQLite only: their PostgreSQL twins add
-# no code of ours the SQLite runs and the other PostgreSQL tests do not reach, and cost minutes.
-# WINDASH_TEST_QUICK skips the cases that only wait on a clock (a 61 s offline window).
+# The end-to-end tests run under the sanitizers on SQLite only: their PostgreSQL twins run the
+# same server code, and the PostgreSQL store itself runs under the sanitizers in
+# store_postgres_test. WINDASH_TEST_QUICK skips the cases that only wait on a clock (a 61 s
+# offline window).
 (cd build/asan && WINDASH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 900 \
-   -E '^(agent_stream_test|ingest_faults_test)_postgres$')
+   -E '^(ingest_server_test|api_test|web_test|agent_pair_test|agent_stream_test|ingest_faults_test)_postgres$')
 
 step "libFuzzer targets (clang-14, ASan+UBSan)"
 bash scripts/fuzz.sh "$fuzz_seconds"

@@ -114,7 +114,7 @@ config_result<agent_config> load_config(const fs::path& path) {
 config_result<void> save_config(const fs::path& path, const agent_config& c) {
     const auto folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (auto made = detail::make_private_folder(folder); !made) return made.error();
-    return detail::replace_file(path, serialize_config(c), /*durable=*/true);
+    return detail::replace_file(path, serialize_config(c));
 }
 
 std::optional<std::string> machine_host_id(const fs::path& root) {

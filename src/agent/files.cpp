@@ -45,7 +45,7 @@ bool flush_to_disk(std::FILE* f) noexcept {
 }
 
 #ifndef _WIN32
-agent_result<void> replace_file(const fs::path& path, std::string_view text, bool durable) {
+agent_result<void> replace_file(const fs::path& path, std::string_view text) {
     const auto folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
     const auto temporary = fs::path(path.string() + ".tmp");
     const auto failed = [&](const char* step) {
@@ -66,23 +66,22 @@ agent_result<void> replace_file(const fs::path& path, std::string_view text, boo
         }
         written += static_cast<std::size_t>(n);
     }
-    if (::fchmod(fd, 0600) != 0 || (durable && ::fsync(fd) != 0)) {
+    if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
         ::close(fd);
         return failed("flushing");
     }
     if (::close(fd) != 0) return failed("closing");
     if (::rename(temporary.c_str(), path.c_str()) != 0) return failed("renaming");
-    if (durable) {  // the rename itself is durable once the folder is
-        int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir >= 0) {
-            (void)::fsync(dir);
-            ::close(dir);
-        }
+    // The rename itself is durable once the folder is.
+    int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        (void)::fsync(dir);
+        ::close(dir);
     }
     return {};
 }
 #else
-agent_result<void> replace_file(const fs::path& path, std::string_view text, bool durable) {
+agent_result<void> replace_file(const fs::path& path, std::string_view text) {
     const auto temporary = fs::path(path.string() + ".tmp");
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
@@ -90,7 +89,7 @@ agent_result<void> replace_file(const fs::path& path, std::string_view text, boo
         out.flush();
         if (!out) return agent_error{temporary.string() + ": cannot be written"};
     }
-    (void)durable;  // NTFS: MoveFileEx with replace is atomic; flushing comes with the service
+    // NTFS: MoveFileEx with replace is atomic; flushing to disk comes with the service.
     std::error_code ec;
     fs::rename(temporary, path, ec);
     if (ec) return agent_error{path.string() + ": " + ec.message()};

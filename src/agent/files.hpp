@@ -15,9 +15,9 @@ namespace windash::agent::detail {
 
 /// Replaces `path` with `text` atomically: a temporary file next to it, created readable by its
 /// owner only, then renamed over `path`, so a crash leaves the old content or the new, never a
-/// torn one. With `durable`, the data and the rename are flushed to disk before returning.
+/// torn one. The data and the rename are flushed to disk before it returns (POSIX).
 [[nodiscard]] agent_result<void> replace_file(const std::filesystem::path& path,
-                                              std::string_view text, bool durable);
+                                              std::string_view text);
 
 /// Flushes what was written to `f` to disk: its buffer, then the operating system's
 /// (fdatasync; _commit on Windows).

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -117,6 +118,10 @@ json::object series_json(const store::series& s, bool single) {
     return {{"min", column(s.min)}, {"avg", column(s.avg)}, {"max", column(s.max)}};
 }
 
+bool any_value(const store::series& s) {
+    return std::any_of(s.avg.begin(), s.avg.end(), [](double v) { return !std::isnan(v); });
+}
+
 const char* tier_name(store::tier t) {
     switch (t) {
         case store::tier::raw:
@@ -156,8 +161,19 @@ json::object history_json(store::row_id id, timestamp from, timestamp to, const 
     json::array cores;
     for (const auto& core : h.per_core) cores.push_back(series_json(core, single));
     out["perCore"] = std::move(cores);
-    out["mem"] = json::object{{"used", series_json(h.mem_used, single)},
-                              {"total", series_json(h.mem_total, single)}};
+    json::object mem{{"used", series_json(h.mem_used, single)},
+                     {"total", series_json(h.mem_total, single)}};
+    // Optional metrics (SPEC §1) only when some bucket has them: Windows reports no load.
+    if (any_value(h.swap_used) || any_value(h.swap_total)) {
+        mem["swapUsed"] = series_json(h.swap_used, single);
+        mem["swapTotal"] = series_json(h.swap_total, single);
+    }
+    out["mem"] = std::move(mem);
+    if (any_value(h.load1)) {
+        out["load"] = json::object{{"one", series_json(h.load1, single)},
+                                   {"five", series_json(h.load5, single)},
+                                   {"fifteen", series_json(h.load15, single)}};
+    }
     out["net"] = json::object{{"txBps", series_json(h.net_tx, single)},
                               {"rxBps", series_json(h.net_rx, single)}};
     json::array disks;
@@ -167,6 +183,11 @@ json::object history_json(store::row_id id, timestamp from, timestamp to, const 
                                      {"total", series_json(d.total, single)}});
     }
     out["disks"] = std::move(disks);
+    json::array temps;
+    for (const auto& t : h.temps) {
+        temps.push_back(json::object{{"name", t.name}, {"c", series_json(t.celsius, single)}});
+    }
+    out["temps"] = std::move(temps);
     return out;
 }
 

@@ -62,6 +62,10 @@ result<history> store::summarize(row_id device_id, timestamp from, timestamp to)
         merge_series(d.used, weight);
         merge_series(d.total, weight);
     }
+    for (series* s : {&h->swap_used, &h->swap_total, &h->load1, &h->load5, &h->load15}) {
+        merge_series(*s, weight);
+    }
+    for (auto& t : h->temps) merge_series(t.celsius, weight);
     return h;
 }
 

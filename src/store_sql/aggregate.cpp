@@ -91,7 +91,7 @@ void push(series& s, const stat& v) {
     s.max.push_back(v.n ? v.max : nan);
 }
 
-// Every core index and disk name seen in any bucket gets a series.
+// Every core index, disk name and sensor name seen in any bucket gets a series.
 void shape_lists(const std::vector<aggregate>& buckets, history& h) {
     for (const auto& a : buckets) {
         if (h.per_core.size() < a.per_core.size()) h.per_core.resize(a.per_core.size());
@@ -100,12 +100,16 @@ void shape_lists(const std::vector<aggregate>& buckets, history& h) {
             if (std::none_of(h.disks.begin(), h.disks.end(), same))
                 h.disks.push_back({d.name, {}, {}});
         }
+        for (const auto& t : a.temps) {
+            auto same = [&](const temperature_series& s) { return s.name == t.name; };
+            if (std::none_of(h.temps.begin(), h.temps.end(), same)) h.temps.push_back({t.name, {}});
+        }
     }
 }
 
-const named_stats* find_disk(const aggregate& a, const std::string& name) {
-    for (const auto& d : a.disks) {
-        if (d.name == name) return &d;
+const named_stats* find_existing(const std::vector<named_stats>& list, const std::string& name) {
+    for (const auto& n : list) {
+        if (n.name == name) return &n;
     }
     return nullptr;
 }
@@ -121,9 +125,18 @@ void append_bucket(const aggregate& a, history& h) {
         push(h.per_core[c], c < a.per_core.size() ? a.per_core[c] : stat{});
     }
     for (auto& d : h.disks) {
-        const named_stats* n = find_disk(a, d.name);
+        const named_stats* n = find_existing(a.disks, d.name);
         push(d.used, n ? n->a : stat{});
         push(d.total, n ? n->b : stat{});
+    }
+    push(h.swap_used, a.swap_used);
+    push(h.swap_total, a.swap_total);
+    push(h.load1, a.load1);
+    push(h.load5, a.load5);
+    push(h.load15, a.load15);
+    for (auto& t : h.temps) {
+        const named_stats* n = find_existing(a.temps, t.name);
+        push(t.celsius, n ? n->a : stat{});
     }
 }
 
@@ -179,6 +192,14 @@ void aggregate::add_lists(const sample& s) {
         n.a.add(static_cast<double>(d.used));
         n.b.add(static_cast<double>(d.total));
     }
+    if (s.mem.swap_used) swap_used.add(static_cast<double>(*s.mem.swap_used));
+    if (s.mem.swap_total) swap_total.add(static_cast<double>(*s.mem.swap_total));
+    if (s.load) {
+        load1.add(s.load->one);
+        load5.add(s.load->five);
+        load15.add(s.load->fifteen);
+    }
+    for (const auto& t : s.temps) find_named(temps, t.name).a.add(t.celsius);
 }
 
 std::string encode(const aggregate& a) {
@@ -207,7 +228,7 @@ bool merge_encoded_lists(aggregate& into, std::string_view blob, bool with_scala
     (void)r.u64();
     for (stat* s : scalars(into)) {
         stat v = get(r);
-        if (with_scalars) s->merge(v);
+        if (with_scalars || !into.grouped_in_sql(*s)) s->merge(v);
     }
     return merge_lists(r, into);
 }

@@ -40,9 +40,15 @@ struct aggregate {
     std::vector<named_stats> disks, temps;
 
     void add(const sample& s);
-    /// Adds only the per-core and per-disk values of `s` (history's lists; the scalars of raw
-    /// rows are aggregated in SQL).
+    /// Adds what history reads of `s` apart from the five scalars raw rows have grouped in
+    /// SQL (cpu_total, mem_used, mem_total, net_tx, net_rx): per-core and per-disk values,
+    /// swap, load and temperatures.
     void add_lists(const sample& s);
+    /// Whether `s` (one of this aggregate's stats) is among the five that SQL groups.
+    [[nodiscard]] bool grouped_in_sql(const stat& s) const noexcept {
+        return &s == &cpu_total || &s == &mem_used || &s == &mem_total || &s == &net_tx ||
+               &s == &net_rx;
+    }
     bool operator==(const aggregate&) const = default;
 };
 
@@ -51,7 +57,8 @@ struct aggregate {
 /// false, leaving `into` partly merged, when `blob` is damaged.
 [[nodiscard]] bool merge_encoded(aggregate& into, std::string_view blob);
 /// Like merge_encoded() for rows whose history scalars were grouped in SQL: merges the lists
-/// (per core, per disk...), the scalars only when `with_scalars`, never the sample count.
+/// (per core, per disk...) and the scalars SQL does not group; those it groups only when
+/// `with_scalars`; never the sample count.
 [[nodiscard]] bool merge_encoded_lists(aggregate& into, std::string_view blob, bool with_scalars);
 
 /// Start of the `width`-wide bucket holding `ts_us` (floor, also before 1970).

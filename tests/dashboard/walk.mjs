@@ -109,8 +109,9 @@ const hostId = 'browser-walk';
 const password = 'correct horse battery';
 let browser;
 
-/** Every page opened, for the failure report. */
+/** Every page opened, and what went wrong on them, for the failure report. */
 const pages = [];
+const problems = [];
 
 /** Console errors, page errors and requests to another origin seen on `page`. */
 function watch(page, origin, problems) {
@@ -162,7 +163,6 @@ async function walk() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
-  const problems = [];
   watch(page, base, problems);
 
   // Sign up: the overview explains how to add the first machine.
@@ -215,6 +215,7 @@ async function walk() {
   }
   await page.click('button[data-range="5m"]');
   await page.locator('#view[data-range="5m"][data-state="ready"]').waitFor();
+  await page.locator('section.chart[aria-label="Load"]').waitFor();  // Linux reports load
   const before = Number(await cpuChart.getAttribute('data-points'));
   await page.waitForFunction((n) => Number(document.querySelector('section.chart[aria-label="CPU"]').dataset.points) > n, before, { timeout: 5000 });
   log(`live samples appended to the open chart: ${before} -> ${await cpuChart.getAttribute('data-points')} points`);
@@ -305,6 +306,9 @@ async function walk() {
       times[range].push(Date.now() - clicked);
     }
   }
+  for (const title of ['Swap', 'Load', 'Temperatures', 'Disk /home']) {
+    await yaraPage.locator(`section.chart[aria-label="${title}"]`).waitFor();
+  }
   const yearPoints = Number(await yaraPage.getAttribute('section.chart[aria-label="CPU"]', 'data-points'));
   assert.ok(yearPoints >= 300, `1y range: only ${yearPoints} points`);
   const m1y = median(times['1y']), m1h = median(times['1h']);
@@ -327,6 +331,7 @@ try {
 } catch (e) {
   failed = true;
   console.error(e);
+  if (problems.length) console.error(`problems seen on the way:\n${problems.join('\n')}`);
   // What each page showed when it failed: a screenshot and its text.
   for (const [i, page] of pages.entries()) {
     try {

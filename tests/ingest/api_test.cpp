@@ -5,6 +5,8 @@
 #include "ingest/agent_client.hpp"
 #include "ingest/browser.hpp"
 #include "ingest/server_fixture.hpp"
+#include <windash/protocol/messages.hpp>
+#include <windash/protocol/writer.hpp>
 #include <windash/store_open.hpp>
 
 #include <boost/json.hpp>
@@ -321,7 +323,22 @@ TEST_CASE("history: columnar buckets and a summary over the device's samples; ba
 
     agent_client agent;
     REQUIRE(agent.connect(s.ws_port(), "/agent?hostId=host-a", token) == 101);
-    REQUIRE(agent.send(metrics_frame("host-a", 0, 120, 1)));  // two minutes, one a second
+    // Two minutes, one a second; the optional metrics (load, swap, a sensor) on odd seconds.
+    protocol::metrics_batch batch;
+    batch.seq = 1;
+    for (int i = 0; i < 120; ++i) {
+        auto sample = make_sample("host-a", i);
+        if (i % 2 == 1) {
+            sample.load = load_average{0.5, 0.25, 0.125};
+            sample.mem.swap_used = 100;
+            sample.mem.swap_total = 1000;
+            sample.temps = {{"cpu", 40.0 + i % 4}};
+        }
+        batch.samples.push_back(std::move(sample));
+    }
+    std::string frame;
+    protocol::write_metrics(frame, batch);
+    REQUIRE(agent.send(frame));
     auto ack = agent.receive();
     REQUIRE(ack.text.has_value());
 
@@ -348,6 +365,14 @@ TEST_CASE("history: columnar buckets and a summary over the device's samples; ba
     CHECK(h.at("net").at("rxBps").at("avg").as_array()[0].to_number<double>() == 20);
     REQUIRE(h.at("disks").as_array().size() == 1);
     CHECK(h.at("disks").as_array()[0].at("name") == "/");
+    // Optional metrics: each 2-second bucket holds one sample with them, one without.
+    CHECK(h.at("load").at("one").at("avg").as_array()[0].to_number<double>() == 0.5);
+    CHECK(h.at("load").at("fifteen").at("max").as_array()[59].to_number<double>() == 0.125);
+    CHECK(h.at("mem").at("swapUsed").at("avg").as_array()[0].to_number<double>() == 100);
+    CHECK(h.at("mem").at("swapTotal").at("min").as_array()[0].to_number<double>() == 1000);
+    REQUIRE(h.at("temps").as_array().size() == 1);
+    CHECK(h.at("temps").as_array()[0].at("name") == "cpu");
+    CHECK(h.at("temps").as_array()[0].at("c").at("max").as_array()[0].to_number<double>() == 41);
 
     auto sum = ada.get(path + "/summary?from=" + from + "&to=" + to);
     REQUIRE(sum.status == 200);
@@ -356,6 +381,9 @@ TEST_CASE("history: columnar buckets and a summary over the device's samples; ba
     CHECK(one.at("cpu").at("min").to_number<double>() == 12.5);
     CHECK(one.at("cpu").at("max").to_number<double>() == 12.5);
     CHECK(one.at("mem").at("total").at("avg").to_number<double>() == 8192);
+    CHECK(one.at("load").at("five").at("avg").to_number<double>() == 0.25);
+    CHECK(one.at("temps").as_array()[0].at("c").at("min").to_number<double>() == 41);
+    CHECK(one.at("temps").as_array()[0].at("c").at("max").to_number<double>() == 43);
     // The default ranges: the last hour (these samples are three hours old), and 24 hours,
     // which is read from the 1-minute rollups once maintenance has built them.
     auto recent = object_of(ada.get(path + "/metrics"));

@@ -35,9 +35,10 @@ struct brute_stat {
 
 struct brute_bucket {
     std::uint64_t samples = 0;
-    brute_stat cpu, mem_used, mem_total, tx, rx;
+    brute_stat cpu, mem_used, mem_total, tx, rx, swap_used, load1, load15;
     std::map<std::size_t, brute_stat> cores;
     std::map<std::string, std::pair<brute_stat, brute_stat>> disks;
+    std::map<std::string, brute_stat> temps;
 };
 
 // Irregular times, fractional CPU, 2 to 8 cores, disks coming and going.
@@ -54,6 +55,13 @@ std::vector<sample> irregular_samples(timestamp start, std::size_t n, std::mt199
         s.mem.used = 1'000'000'000'000ULL + static_cast<std::uint64_t>(rng());
         s.net = {static_cast<std::uint64_t>(rng()), static_cast<std::uint64_t>(rng()) * 1000};
         if (coin(rng)) s.disks.pop_back();
+        // Optional metrics come and go too (SPEC §1): load, swap, a sensor.
+        s.load = load_average{pct(rng) / 10, pct(rng) / 20, pct(rng) / 30};
+        if (coin(rng)) s.load.reset();
+        s.mem.swap_used = static_cast<std::uint64_t>(rng());
+        if (coin(rng)) s.mem.swap_used.reset();
+        s.temps = {{"cpu", pct(rng)}, {"gpu", pct(rng)}};
+        if (coin(rng)) s.temps.pop_back();
         out.push_back(std::move(s));
     }
     return out;
@@ -88,6 +96,12 @@ std::map<std::int64_t, brute_bucket> brute_force(const std::vector<sample>& all,
             b.disks[d.name].first.add(static_cast<double>(d.used));
             b.disks[d.name].second.add(static_cast<double>(d.total));
         }
+        if (s.mem.swap_used) b.swap_used.add(static_cast<double>(*s.mem.swap_used));
+        if (s.load) {
+            b.load1.add(s.load->one);
+            b.load15.add(s.load->fifteen);
+        }
+        for (const auto& t : s.temps) b.temps[t.name].add(t.celsius);
     }
     return out;
 }
@@ -117,6 +131,14 @@ void check_bucket(const history& h, std::size_t i, const brute_bucket& want) {
         auto it = want.disks.find(d.name);
         check_same(d.used, i, it == want.disks.end() ? brute_stat{} : it->second.first);
         check_same(d.total, i, it == want.disks.end() ? brute_stat{} : it->second.second);
+    }
+    check_same(h.swap_used, i, want.swap_used);
+    check_same(h.load1, i, want.load1);
+    check_same(h.load15, i, want.load15);
+    REQUIRE(h.temps.size() == 2);
+    for (const auto& t : h.temps) {
+        auto it = want.temps.find(t.name);
+        check_same(t.celsius, i, it == want.temps.end() ? brute_stat{} : it->second);
     }
 }
 

@@ -64,6 +64,10 @@ TEST_CASE("a rollup's lists merge apart from its scalars, as SQL-grouped history
     CHECK(lists.cpu_total.n == 0);
     CHECK(lists.per_core == all.per_core);
     CHECK(lists.disks == all.disks);
+    // What SQL does not group (swap, load, temperatures...) comes from the blob.
+    CHECK(lists.swap_used == all.swap_used);
+    CHECK(lists.load1 == all.load1);
+    CHECK(lists.temps == all.temps);
     // A row without scalar columns (built before migration 2): its scalars come from the blob.
     REQUIRE(detail::merge_encoded_lists(legacy, blob, true));
     legacy.samples = all.samples;

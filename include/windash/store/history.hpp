@@ -46,6 +46,12 @@ struct disk_series {
     series total;
 };
 
+/// A temperature sensor's series, matched by name across samples.
+struct temperature_series {
+    std::string name;
+    series celsius;
+};
+
 /// What query_history asks for. `max_points` defaults to SPEC §4's 600.
 struct history_query {
     row_id device_id = 0;
@@ -68,6 +74,12 @@ struct history {
     series net_tx;                             ///< bytes per second
     series net_rx;                             ///< bytes per second
     std::vector<disk_series> disks;            ///< bytes, in order of first appearance
+    series swap_used;                          ///< bytes; NaN where no swap was reported
+    series swap_total;                         ///< bytes
+    series load1;                              ///< run-queue averages; NaN where not reported
+    series load5;
+    series load15;
+    std::vector<temperature_series> temps;  ///< °C, in order of first appearance
 };
 
 /// Chooses the tier for `[from, to)` within `max_points` buckets: the coarsest tier no wider than

@@ -602,6 +602,7 @@ class DevicePage {
     this.charts = [];
     this.chartsEl.replaceChildren();
     const t = hist.time;
+    const colors = ['--s4', '--s6', '--s2', '--s3', '--s5', '--s1'];
     const select = (from, to) => {
       this.custom = { from: Math.floor(from), to: Math.ceil(to) };
       this.load();
@@ -636,7 +637,22 @@ class DevicePage {
       title: 'Network', format: rate,
       series: [{ label: 'sent', color: '--s3', width: 2 }, { label: 'received', color: '--s2', width: 2 }],
     }, [t, hist.net.txBps.avg, hist.net.rxBps.avg]);
-    const colors = ['--s4', '--s6', '--s2', '--s3', '--s5', '--s1'];
+    // Optional metrics, charted when the machine reports them.
+    this.swapChart = hist.mem.swapTotal?.max.some((v) => v > 0) && add({
+      title: 'Swap', format: bytes,
+      series: [{ label: 'used', color: '--s2', width: 2 }, { label: 'size', color: '--muted', width: 1, dash: [4, 4] }],
+    }, [t, hist.mem.swapUsed.avg, hist.mem.swapTotal.avg]);
+    this.loadChart = hist.load && add({
+      title: 'Load', format: (v) => v.toFixed(2),
+      series: [{ label: '1 min', color: '--s4', width: 2 }, { label: '5 min', color: '--s5', width: 1.5 },
+        { label: '15 min', color: '--s6', width: 1.5 }],
+    }, [t, hist.load.one.avg, hist.load.five.avg, hist.load.fifteen.avg]);
+    const sensors = (hist.temps || []).slice(0, 6);
+    this.sensors = sensors.map((x) => x.name);
+    this.tempChart = sensors.length > 0 && add({
+      title: 'Temperatures', format: (v) => `${v.toFixed(0)} °C`,
+      series: sensors.map((x, i) => ({ label: x.name, color: colors[i % 6], width: 1.5 })),
+    }, [t, ...sensors.map((x) => x.c.avg)]);
     this.disks = (hist.disks || []).map((d, i) => ({ name: d.name, chart: add({
       title: `Disk ${d.name}`, format: bytes, band: [3, 1],
       series: [{ label: 'min', color: colors[i % 6], width: 0 }, { label: 'used', color: colors[i % 6], width: 2 },
@@ -658,6 +674,11 @@ class DevicePage {
     this.heat.append(t, s.cpu.perCore || []);
     this.mem.append(t, [s.mem.used, s.mem.used, s.mem.used, s.mem.total]);
     this.net.append(t, [s.net.txBps, s.net.rxBps]);
+    if (this.swapChart) this.swapChart.append(t, [s.mem.swapUsed ?? null, s.mem.swapTotal ?? null]);
+    if (this.loadChart) this.loadChart.append(t, s.load ? [...s.load] : [null, null, null]);
+    if (this.tempChart) {
+      this.tempChart.append(t, this.sensors.map((name) => (s.temps || []).find((x) => x.name === name)?.c ?? null));
+    }
     for (const { name, chart } of this.disks) {
       const d = (s.disk || []).find((x) => x.name === name);
       chart.append(t, d ? [d.used, d.used, d.used, d.total] : [null, null, null, null]);
