@@ -7,8 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 namespace windash::ingest::detail {
 
 namespace http = boost::beast::http;
@@ -84,10 +82,10 @@ http_response html_response(http::status status, std::string body, unsigned vers
 // A whole page; `title` is escaped here, `body` is HTML already escaped by its maker. The
 // dashboard's icon when the server has it (else browsers ask for /favicon.ico).
 std::string render_page(const server_options& opts, std::string_view title, std::string_view body) {
-    const bool has_icon = std::any_of(opts.web_files.begin(), opts.web_files.end(),
-                                      [](const web_file& f) { return f.name == "icon.svg"; });
     const std::string_view icon =
-        has_icon ? "<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">" : "";
+        find_web_file(opts, "icon.svg")
+            ? "<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">"
+            : "";
     return fmt::format(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -335,7 +333,7 @@ class page_handler {
             csrf_field());
     }
 
-    // --- home: the signed-in user's machines (until the dashboard replaces it) -----------
+    // --- home: the dashboard, or the user's machines as a plain page without it ----------
 
     // The dashboard's page for a signed-in user; its script renders `path`.
     http_response dashboard(std::string_view path, const web_file& index) {

@@ -164,25 +164,12 @@ void aggregate::add(const sample& s) {
     mem_used.add(static_cast<double>(s.mem.used));
     mem_total.add(static_cast<double>(s.mem.total));
     if (s.mem.available) mem_available.add(static_cast<double>(*s.mem.available));
-    if (s.mem.swap_used) swap_used.add(static_cast<double>(*s.mem.swap_used));
-    if (s.mem.swap_total) swap_total.add(static_cast<double>(*s.mem.swap_total));
     net_tx.add(static_cast<double>(s.net.tx_bps));
     net_rx.add(static_cast<double>(s.net.rx_bps));
     uptime.add(static_cast<double>(s.uptime_sec));
     procs.add(static_cast<double>(s.proc_count));
-    if (s.load) {
-        load1.add(s.load->one);
-        load5.add(s.load->five);
-        load15.add(s.load->fifteen);
-    }
-    add_each(per_core, s.cpu.per_core);
     add_each(freq, s.cpu.freq_mhz);
-    for (const auto& d : s.disks) {
-        auto& n = find_named(disks, d.name);
-        n.a.add(static_cast<double>(d.used));
-        n.b.add(static_cast<double>(d.total));
-    }
-    for (const auto& t : s.temps) find_named(temps, t.name).a.add(t.celsius);
+    add_lists(s);  // per core, per disk, swap, load, temperatures
 }
 
 void aggregate::add_lists(const sample& s) {

@@ -106,8 +106,8 @@ result<void> read_buckets(connection& c, row_id device, const query_plan& p, his
     if (!r) return r.error();
     if (corrupt) return error_code(errc::corrupt);
     if (p.source != tier::raw && covered_to < p.to) {
-        // The newest minutes (or hours) are rolled up only once they are over: read them from
-        // the raw samples, so a range ending now ends with the newest sample on every tier.
+        // Samples that came after the last rollup build (maintenance runs now and then) are
+        // read from the raw rows, so a range ending now ends with the newest sample.
         auto tail = scan_raw(c, device, covered_to, p.to, [&](std::int64_t ts, const sample& raw) {
             aggregate* a = b.find(ts);
             if (!a) a = &b.open(p.origin + bucket_floor(ts - p.origin, p.width));
