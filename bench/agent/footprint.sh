@@ -3,9 +3,13 @@
 # windash-server (SQLite, in a temp dir) for DURATION seconds, next to a baseline in the same run:
 # psutil collecting the same figures every 2 s in Python (bench/collector/psutil_collect.py),
 # which is what the seed's agents and many peers' agents do, before sending anything.
-# Each process's RSS is read from /proc every 10 s; CPU is its utime+stime over the run.
+# Each process's RSS is read from /proc every 10 s. CPU is measured two ways over the run: the
+# scheduler's exact run time (/proc/PID/schedstat, nanoseconds), which is the figure to quote,
+# and utime+stime in clock ticks (what ps and top show), which misses much of a process that
+# wakes for well under a tick every 2 s (it is charged only when a tick lands while it runs).
 # Prints one row per process: RSS median and peak (VmHWM), CPU seconds, CPU seconds per hour,
-# and for the agent how many samples the server stored.
+# and for each agent how many samples the server stored. BASELINE_AGENT=<another windash-agent
+# binary> runs it too, as a second device on the same server, for a before/after in one run.
 # Usage: bench/agent/footprint.sh [BUILD_DIR]     DURATION=600 (default) bench/agent/footprint.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,8 +30,9 @@ trap cleanup EXIT
 db=$work/windash.db
 echo 'footprint-password' |
     "$server_bin" --database-url "$db" user add --email bench@example.com --name Bench > /dev/null
-token=$("$server_bin" --database-url "$db" device add --email bench@example.com \
-            --host-id footprint | tail -1)
+device_token() {
+    "$server_bin" --database-url "$db" device add --email bench@example.com --host-id "$1" | tail -1
+}
 "$server_bin" --database-url "$db" --address 127.0.0.1 --port 0 --ws-port 0 \
     > "$work/server.log" 2>&1 &
 pids+=($!)
@@ -39,54 +44,78 @@ for _ in $(seq 1 100); do  # the listening line names the port chosen
 done
 [ -n "$port" ] || { cat "$work/server.log"; echo "server did not start"; exit 1; }
 
-"$agent_bin" run --server "http://127.0.0.1:$port" --token "$token" --host-id footprint \
-    --interval 2 --config "$work/agent.json" --spool-dir "$work/spool" 2> "$work/agent.log" &
-agent_pid=$!
-pids+=("$agent_pid")
+names=()
+procs=()
+start_agent() {  # name binary host-id
+    "$2" run --server "http://127.0.0.1:$port" --token "$(device_token "$3")" --host-id "$3" \
+        --interval 2 --config "$work/$3.json" --spool-dir "$work/$3-spool" 2> "$work/$3.log" &
+    pids+=($!)
+    names+=("$1")
+    procs+=($!)
+}
+start_agent windash-agent "$agent_bin" footprint
+if [ -n "${BASELINE_AGENT:-}" ]; then
+    start_agent "baseline: $(basename "$BASELINE_AGENT") ${BASELINE_NAME:-}" "$BASELINE_AGENT" baseline
+fi
 /usr/bin/python3 "$root/bench/collector/psutil_collect.py" --every 2 --count $((duration / 2 + 10)) \
     > /dev/null &
-psutil_pid=$!
-pids+=("$psutil_pid")
+pids+=($!)
+names+=("psutil every 2 s (baseline, collects only)")
+procs+=($!)
 
 rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 sleep 5  # past start-up: the first connection, the collector's first readings
-: > "$work/agent.rss"
-: > "$work/psutil.rss"
-agent_cpu0=$(cpu_ticks "$agent_pid")
-psutil_cpu0=$(cpu_ticks "$psutil_pid")
+ticks0=()
+ns0=()
+for i in "${!procs[@]}"; do
+    : > "$work/rss.$i"
+    ticks0+=("$(cpu_ticks "${procs[$i]}")")
+    ns0+=("$(cpu_ns "${procs[$i]}")")
+done
 started=$(date +%s)
 while [ $(( $(date +%s) - started )) -lt "$duration" ]; do
-    rss_kib "$agent_pid" >> "$work/agent.rss"
-    rss_kib "$psutil_pid" >> "$work/psutil.rss"
+    for i in "${!procs[@]}"; do rss_kib "${procs[$i]}" >> "$work/rss.$i"; done
     sleep 10
 done
 elapsed=$(( $(date +%s) - started ))
-agent_cpu=$(( $(cpu_ticks "$agent_pid") - agent_cpu0 ))
-psutil_cpu=$(( $(cpu_ticks "$psutil_pid") - psutil_cpu0 ))
-agent_hwm=$(hwm_kib "$agent_pid")
-psutil_hwm=$(hwm_kib "$psutil_pid")
-kill -TERM "$agent_pid"
-wait "$agent_pid" || true
-stored=$(python3 - "$db" <<'PY'
-import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute("select count(*) from metrics").fetchone()[0])
-PY
-)
+ticks=()
+ns=()
+hwm=()
+for i in "${!procs[@]}"; do
+    ticks+=("$(( $(cpu_ticks "${procs[$i]}") - ticks0[i] ))")
+    ns+=("$(( $(cpu_ns "${procs[$i]}") - ns0[i] ))")
+    hwm+=("$(hwm_kib "${procs[$i]}")")
+done
+for i in "${!procs[@]}"; do  # the agents stop cleanly and log what they sent
+    case "${names[$i]}" in psutil*) ;; *) kill -TERM "${procs[$i]}"; wait "${procs[$i]}" || true ;; esac
+done
 hz=$(getconf CLK_TCK)
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-row() {  # name rss-file hwm ticks
-    python3 - "$@" "$elapsed" "$hz" <<'PY'
-import sys
-name, median_kib, hwm, ticks, elapsed, hz = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
-cpu = ticks / hz
-print(f"| {name} | {median_kib/1024:.2f} | {hwm/1024:.2f} | {cpu:.2f} | {cpu * 3600 / elapsed:.2f} |")
-PY
-}
 echo "windash-agent footprint: ${elapsed} s, a sample every 2 s ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD))"
-echo "| process | RSS median MiB | RSS peak MiB | CPU s | CPU s per hour |"
-echo "|---|---:|---:|---:|---:|"
-row windash-agent "$(median "$work/agent.rss")" "$agent_hwm" "$agent_cpu"
-row "psutil every 2 s (baseline, collects only)" "$(median "$work/psutil.rss")" "$psutil_hwm" "$psutil_cpu"
-echo "samples stored by the server: $stored (agent: $(grep -o 'stopped: .*' "$work/agent.log" || true))"
+echo "| process | RSS median MiB | RSS peak MiB | CPU s (schedstat) | CPU s per hour | per hour by ticks |"
+echo "|---|---:|---:|---:|---:|---:|"
+for i in "${!procs[@]}"; do
+    python3 - "${names[$i]}" "$(median "$work/rss.$i")" "${hwm[$i]}" "${ns[$i]}" "${ticks[$i]}" \
+        "$elapsed" "$hz" <<'PY'
+import sys
+name, median_kib, hwm, ns, ticks, elapsed, hz = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+cpu = ns / 1e9
+print(f"| {name} | {median_kib/1024:.2f} | {hwm/1024:.2f} | {cpu:.3f} | {cpu * 3600 / elapsed:.2f} "
+      f"| {ticks / hz * 3600 / elapsed:.2f} |")
+PY
+done
+python3 - "$db" <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "select d.host_id, count(*) from metrics m join devices d on d.id = m.device_id group by 1")
+for host, n in rows:
+    print(f"samples stored by the server for {host}: {n}")
+PY
+for host in footprint baseline; do
+    if [ -f "$work/$host.log" ]; then
+        echo "$host: $(grep -o 'stopped: .*' "$work/$host.log" || true)"
+    fi
+done

@@ -28,6 +28,7 @@ namespace {
 constexpr std::string_view segment_suffix = ".spool";
 constexpr std::size_t index_digits = 20;  // every uint64 fits
 constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t recent_max_bytes = 64 * 1024;
 
 agent_error io_error(const fs::path& path, const char* what) {
     return {path.string() + ": " + what + ": " + std::strerror(errno)};
@@ -72,11 +73,20 @@ struct spool::state {
     std::uint64_t bytes = 0;       // sum of segments' bytes
     std::uint64_t dropped_full = 0;
     std::uint64_t dropped_old = 0;
+    std::uint64_t disk_flushes = 0;
     file_ptr tail;        // segments.back(), open for appending; null until the first append
     file_ptr acked_file;  // `acked`, open for overwriting; null until the first acknowledgement
+    std::uint64_t acked_saved = 0;  // what `acked` holds
+    std::optional<std::chrono::steady_clock::time_point> acked_saved_at;
 
-    // Where the last read() stopped, so streaming one sample at a time does not rescan a
-    // segment from its start.
+    // The newest lines, [recent_first, next), kept in memory up to recent_max_bytes: while the
+    // server keeps up, a sample is read back for sending from here, without opening a file.
+    std::deque<std::string> recent;
+    std::uint64_t recent_first = 0;
+    std::size_t recent_bytes = 0;
+
+    // Where the last read() from a file stopped, so sending one sample at a time does not
+    // rescan a segment from its start.
     std::uint64_t hint_index = UINT64_MAX;
     std::uint64_t hint_first = 0;
     std::uint64_t hint_offset = 0;
@@ -85,6 +95,7 @@ struct spool::state {
 #endif
 
     ~state() {
+        if (acked != acked_saved) (void)save_acked();  // a clean stop resends nothing
 #ifndef _WIN32
         if (lock_fd >= 0) ::close(lock_fd);  // releases the lock
 #endif
@@ -92,12 +103,40 @@ struct spool::state {
 
     fs::path path_of(const segment& s) const { return folder / segment_name(s.first); }
 
+    void remember(std::string_view line) {
+        if (recent.empty()) recent_first = next;
+        recent.emplace_back(line);
+        recent_bytes += line.size();
+        while (recent_bytes > recent_max_bytes) forget_oldest();
+    }
+
+    void forget_oldest() {
+        recent_bytes -= recent.front().size();
+        recent.pop_front();
+        ++recent_first;
+    }
+
+    void forget_acknowledged() {
+        while (!recent.empty() && recent_first < acked) forget_oldest();
+    }
+
+    // Segments made only of acknowledged samples are deleted, except the one being appended
+    // to: deleting it would make the next sample create a file again (inode churn, per sample,
+    // when the server acknowledges each one before the next is collected).
+    void remove_acknowledged() {
+        std::uint64_t none = 0;
+        while (segments.size() > 1 && segments.front().first + segments.front().count <= acked)
+            remove_front(none);
+        forget_acknowledged();
+    }
+
     // Removes the oldest segment; its samples not yet acknowledged are counted in `dropped`.
     void remove_front(std::uint64_t& dropped) {
         const segment s = segments.front();
         const std::uint64_t end = s.first + s.count;
         if (acked < end) dropped += end - std::max(acked, s.first);
         acked = std::max(acked, end);
+        forget_acknowledged();
         if (segments.size() == 1) tail.reset();
         segments.pop_front();
         bytes -= s.bytes;
@@ -135,7 +174,18 @@ struct spool::state {
             acked_file.reset();  // opened again at the next acknowledgement
             return io_error(path, "cannot be written");
         }
+        acked_saved = acked;
+        acked_saved_at = std::chrono::steady_clock::now();
         return {};
+    }
+
+    // Saves `acked` when the last save is ack_save_every old (see spool_limits).
+    agent_result<void> save_acked_when_due() {
+        const auto now = std::chrono::steady_clock::now();
+        if (acked_saved_at && now >= *acked_saved_at &&
+            now - *acked_saved_at < limits.ack_save_every)
+            return {};
+        return save_acked();
     }
 };
 
@@ -215,6 +265,7 @@ agent_result<spool> spool::open(const fs::path& folder, spool_limits limits) {
     }
     st->next = st->segments.empty() ? acked : st->segments.back().first + st->segments.back().count;
     st->acked = std::min(acked, st->next);
+    st->acked_saved = st->acked;
     std::uint64_t none = 0;
     while (!st->segments.empty() &&
            st->segments.front().first + st->segments.front().count <= st->acked)
@@ -257,10 +308,16 @@ agent_result<spool_drop> spool::append(std::string_view sample_json) {
             return io_error(path, "cannot be opened for writing");
         }
     }
-    const bool written = std::fwrite(sample_json.data(), 1, sample_json.size(), st.tail.get()) ==
-                             sample_json.size() &&
-                         std::fputc('\n', st.tail.get()) != EOF &&
-                         detail::flush_to_disk(st.tail.get());
+    // Older samples still waiting for their ack (the server is behind or away): this one may
+    // wait long too, so it goes to the disk now, with any line before it that did not. When
+    // nothing else is waiting, the server acknowledges it within milliseconds, and a flush per
+    // sample would be most of the file system's work for nothing (see the header).
+    const bool to_disk = st.acked < st.next;
+    const bool written =
+        std::fwrite(sample_json.data(), 1, sample_json.size(), st.tail.get()) ==
+            sample_json.size() &&
+        std::fputc('\n', st.tail.get()) != EOF &&
+        (to_disk ? detail::flush_to_disk(st.tail.get()) : std::fflush(st.tail.get()) == 0);
     if (!written) {
         auto error = io_error(path, "cannot be written");
         // Cut what part of the line reached the file, so the next append starts a clean line.
@@ -273,10 +330,12 @@ agent_result<spool_drop> spool::append(std::string_view sample_json) {
         }
         return error;
     }
+    if (to_disk) ++st.disk_flushes;
     back.count += 1;
     back.bytes += line;
     back.last_write = now;
     st.bytes += line;
+    st.remember(sample_json);
     st.next += 1;
     return drop;
 }
@@ -287,6 +346,17 @@ agent_result<spool_read> spool::read(std::uint64_t from, std::size_t max_samples
     from = std::max(from, st.acked);
     std::size_t taken = 0;
     std::size_t text_bytes = 0;
+    if (!st.recent.empty() && from >= st.recent_first) {
+        for (auto i = from; i < st.next; ++i) {
+            const std::string& line = st.recent[i - st.recent_first];
+            if (taken >= max_samples || (taken > 0 && text_bytes + line.size() > max_bytes)) break;
+            if (taken > 0) out += ',';
+            out += line;
+            text_bytes += line.size() + 1;
+            ++taken;
+        }
+        return spool_read{taken, from + taken};
+    }
     // The first segment holding `from` or a later index.
     auto seg = std::upper_bound(st.segments.begin(), st.segments.end(), from,
                                 [](std::uint64_t i, const segment& s) { return i < s.first; });
@@ -350,11 +420,8 @@ agent_result<void> spool::acknowledge(std::uint64_t end) {
     end = std::min(end, st.next);
     if (end <= st.acked) return {};
     st.acked = end;
-    std::uint64_t none = 0;
-    while (!st.segments.empty() &&
-           st.segments.front().first + st.segments.front().count <= st.acked)
-        st.remove_front(none);
-    return st.save_acked();
+    st.remove_acknowledged();
+    return st.save_acked_when_due();
 }
 
 std::uint64_t spool::begin() const noexcept { return state_->acked; }
@@ -371,6 +438,7 @@ spool_stats spool::stats() const noexcept {
     s.bytes = st.bytes;
     s.dropped_full = st.dropped_full;
     s.dropped_old = st.dropped_old;
+    s.disk_flushes = st.disk_flushes;
     return s;
 }
 

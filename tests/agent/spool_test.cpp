@@ -112,13 +112,84 @@ TEST_CASE("appended samples are read back in order, across segments, until ackno
 
     REQUIRE(s->acknowledge(10).has_value());
     CHECK(s->stats().pending == 0);
-    CHECK(segments(dir.path).empty());
+    // The segment being appended to stays (no new file per sample), the older ones go.
+    CHECK(segments(dir.path) == std::vector<fs::path>{dir.path / "00000000000000000009.spool"});
+    append_range(*s, 10, 13);  // 10 and 11 fill segment 9; 12 starts one
+    CHECK(segments(dir.path).size() == 2);
+    REQUIRE(s->acknowledge(13).has_value());
+    CHECK(segments(dir.path) == std::vector<fs::path>{dir.path / "00000000000000000012.spool"});
     out.clear();
     r = s->read(s->begin(), 1000, 1 << 20, out);
     REQUIRE(r.has_value());
     CHECK(r->samples == 0);
     CHECK(s->acknowledge(50).has_value());  // past end(): up to end()
-    CHECK(s->begin() == 10);
+    CHECK(s->begin() == 13);
+}
+
+TEST_CASE("the newest samples are read from memory, older ones from the files, alike") {
+    scratch_folder dir;
+    spool_limits limits;
+    limits.samples_per_segment = 16;
+    auto s = spool::open(dir.path, limits);
+    REQUIRE(s.has_value());
+    // 200 samples of about 1 KiB: more than the spool keeps in memory (64 KiB).
+    const std::string padding(1000, 'x');
+    std::vector<std::string> lines;
+    std::string all;
+    for (int i = 0; i < 200; ++i) {
+        lines.push_back(R"({"v":1,"n":)" + std::to_string(i) + R"(,"pad":")" + padding + "\"}");
+        REQUIRE(s->append(lines.back()).has_value());
+        all += (i ? "," : "") + lines.back();
+    }
+    for (std::size_t batch : {1u, 7u, 1000u}) {
+        CAPTURE(batch);
+        CHECK(read_all(*s, batch) == all);
+    }
+    // Reads that start in memory and stop at either limit.
+    std::string out;
+    auto r = s->read(195, 3, 1 << 20, out);
+    REQUIRE(r.has_value());
+    CHECK(r->samples == 3);
+    CHECK(r->next == 198);
+    CHECK(out == lines[195] + "," + lines[196] + "," + lines[197]);
+    out.clear();
+    r = s->read(195, 1000, 1, out);
+    REQUIRE(r.has_value());
+    CHECK(r->samples == 1);
+    CHECK(out == lines[195]);
+    out.clear();
+    r = s->read(200, 1000, 1 << 20, out);
+    REQUIRE(r.has_value());
+    CHECK(r->samples == 0);
+    CHECK(r->next == 200);
+    // After an acknowledgement, from memory and files alike.
+    REQUIRE(s->acknowledge(190).has_value());
+    out.clear();
+    r = s->read(0, 1000, 1 << 20, out);
+    REQUIRE(r.has_value());
+    CHECK(r->samples == 10);
+    CHECK(out.starts_with(lines[190] + ","));
+}
+
+TEST_CASE("an append goes to the disk when older samples wait for their ack") {
+    scratch_folder dir;
+    auto s = spool::open(dir.path);
+    REQUIRE(s.has_value());
+    // The server keeps up: each sample is acknowledged before the next; none is flushed.
+    for (int i = 0; i < 3; ++i) {
+        append_range(*s, i, i + 1);
+        REQUIRE(s->acknowledge(s->end()).has_value());
+    }
+    CHECK(s->stats().disk_flushes == 0);
+    // The server is away: the first sample waits alone; the second flushes itself and it.
+    append_range(*s, 3, 4);
+    CHECK(s->stats().disk_flushes == 0);
+    append_range(*s, 4, 6);
+    CHECK(s->stats().disk_flushes == 2);
+    // Written before append() returns all the same: another reader of the files sees them.
+    std::ifstream other_spool_view(segments(dir.path).back(), std::ios::binary);
+    const std::string text(std::istreambuf_iterator<char>(other_spool_view), {});
+    CHECK(text.ends_with(sample_json(3) + "\n" + sample_json(4) + "\n" + sample_json(5) + "\n"));
 }
 
 TEST_CASE("reads stop at max_bytes, but always return at least one sample") {
@@ -185,13 +256,30 @@ TEST_CASE("acknowledgements overwrite one fixed-width line; an unreadable one me
         REQUIRE(s->acknowledge(3).has_value());
         CHECK(acked_text() == "00000000000000000003\n");
         REQUIRE(s->acknowledge(10).has_value());
-        CHECK(acked_text() == "00000000000000000010\n");  // same size, same file
+        CHECK(acked_text() == "00000000000000000003\n");  // written again ack_save_every later
     }
+    CHECK(acked_text() == "00000000000000000010\n");  // and at close: same size, same file
+    {
+        limits.ack_save_every = std::chrono::milliseconds(0);
+        auto s = spool::open(dir.path, limits);
+        REQUIRE(s.has_value());
+        REQUIRE(s->acknowledge(11).has_value());
+        CHECK(acked_text() == "00000000000000000011\n");  // at once
+    }
+    {
+        limits.ack_save_every = std::chrono::hours(1);
+        auto s = spool::open(dir.path, limits);
+        REQUIRE(s.has_value());
+        CHECK(s->begin() == 11);
+        REQUIRE(s->acknowledge(10).has_value());  // an older position changes nothing
+        CHECK(s->begin() == 11);
+    }
+    CHECK(acked_text() == "00000000000000000011\n");
     {
         auto s = spool::open(dir.path, limits);
         REQUIRE(s.has_value());
-        CHECK(s->begin() == 10);
-        CHECK(read_all(*s, 1000) == joined(10, 12));
+        CHECK(s->begin() == 11);
+        CHECK(read_all(*s, 1000) == joined(11, 12));
     }
     // A line in the older free-width form is read as well.
     std::ofstream(dir.path / "acked", std::ios::binary | std::ios::trunc) << "7\n";

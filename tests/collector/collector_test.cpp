@@ -175,6 +175,49 @@ TEST_CASE("a missing required source is an error value, and the next call recove
     CHECK(s.error() == wc::condition::unavailable);
 }
 
+TEST_CASE("process_count_every: /proc is listed again only when the count is that old") {
+    const fs::path dir = fs::temp_directory_path() /
+                         ("windash-collector-" + std::to_string(::getpid()) + "-proc-count");
+    fs::remove_all(dir);
+    fs::copy(fs::path(WINDASH_COLLECTOR_FIXTURES) / "counter-reset" / "t0", dir,
+             fs::copy_options::recursive);
+    std::chrono::steady_clock::time_point now{};
+    const auto collector_every = [&](std::chrono::milliseconds every) {
+        wc::options o;
+        o.host_id = "h";
+        o.proc_root = (dir / "proc").string();
+        o.sys_root = (dir / "sys").string();
+        o.monotonic_clock = [&now] { return now; };
+        o.disk_space = [](const std::string&) { return std::nullopt; };
+        o.process_count_every = every;
+        return wc::collector(std::move(o));
+    };
+    const auto procs = [](wc::collector& c) {
+        auto s = c.collect();
+        REQUIRE_MESSAGE(s.has_value(), s.error().message());
+        return s->proc_count;
+    };
+    auto every_call = collector_every(0ms);
+    auto every_10s = collector_every(10s);
+    CHECK(procs(every_call) == 1);  // the fixture's /proc/1
+    CHECK(procs(every_10s) == 1);
+
+    fs::create_directory(dir / "proc" / "4242");
+    fs::create_directory(dir / "proc" / "4343");
+    fs::create_directory(dir / "proc" / "sys4");  // not a process
+    now += 2s;
+    CHECK(procs(every_call) == 3);
+    CHECK(procs(every_10s) == 1);  // 2 s old: reused
+    now += 7999ms;
+    CHECK(procs(every_10s) == 1);
+    now += 1ms;
+    CHECK(procs(every_10s) == 3);  // 10 s old: listed again
+    fs::remove(dir / "proc" / "4242");
+    now -= 1h;  // a clock that goes back does not freeze the count
+    CHECK(procs(every_10s) == 2);
+    fs::remove_all(dir);
+}
+
 TEST_CASE("the constructor refuses an invalid host id") {
     wc::options o;
     CHECK_THROWS_AS(wc::collector{o}, std::invalid_argument);

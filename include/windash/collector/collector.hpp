@@ -47,6 +47,11 @@ struct options {
     /// Size of the filesystem mounted at a path (Linux) or a drive root like `C:\` (Windows);
     /// nullopt leaves the disk out. Empty means the OS call (statvfs / GetDiskFreeSpaceExA).
     std::function<std::optional<filesystem_space>(const std::string& mount_point)> disk_space;
+    /// Linux: how long a process count is reused before /proc is listed again (zero: every
+    /// call). Listing /proc costs the kernel a lookup per process, which was a third of a 2 s
+    /// agent's CPU (bench/README.md); windash-agent sets 10 s. Windows reads a counter that
+    /// costs nothing and ignores this.
+    std::chrono::milliseconds process_count_every{0};
 };
 
 /// Collects samples of the machine it runs on. Not thread-safe: one thread at a time calls

@@ -185,6 +185,16 @@ std::vector<temperature> os_collector::read_temperatures() {
     return temps;
 }
 
+std::uint64_t os_collector::count_processes(std::chrono::steady_clock::time_point now) {
+    const bool fresh = proc_counted_at_ && now >= *proc_counted_at_ &&
+                       now - *proc_counted_at_ < opts_.process_count_every;
+    if (!fresh) {
+        proc_count_ = proc_dir_.count_numeric();
+        proc_counted_at_ = now;
+    }
+    return proc_count_;
+}
+
 boost::system::result<sample> os_collector::collect() {
     sample s;
     s.ts = opts_.wall_clock();
@@ -203,7 +213,7 @@ boost::system::result<sample> os_collector::collect() {
     s.mem = *memory;
     s.uptime_sec = *uptime;
     s.disks = read_disks();
-    s.proc_count = proc_dir_.count_numeric();
+    s.proc_count = count_processes(now.at);
     s.load = read_load();
     s.temps = read_temperatures();
     prev_ = std::move(now);

@@ -37,6 +37,7 @@ class os_collector {
     std::vector<disk_usage> read_disks();
     std::optional<filesystem_space> space_of(const std::string& mount_point) const;
     std::vector<temperature> read_temperatures();
+    std::uint64_t count_processes(std::chrono::steady_clock::time_point now);
     void find_sensors();
     void add_hwmon_sensors(const std::string& chip_dir);
     void add_thermal_zones();
@@ -46,6 +47,8 @@ class os_collector {
     std::string buf_;  // file contents, reused across reads
     kept_file stat_, meminfo_, uptime_, loadavg_, net_dev_, mounts_;
     kept_dir proc_dir_;
+    std::uint64_t proc_count_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> proc_counted_at_;
     std::vector<mount_entry> disks_;  // select_disks() of the mount table, redone on change
     std::vector<kept_file> frequencies_;
     bool have_frequencies_ = true;
