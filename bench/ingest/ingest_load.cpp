@@ -44,6 +44,7 @@ struct settings {
     double warmup_s = 2;
     double duration_s = 10;
     std::size_t connect_concurrency = 200;
+    bool timeline = false;
 };
 
 struct credentials {
@@ -60,6 +61,9 @@ struct results {
     std::uint64_t batches_acked = 0;
     std::uint64_t rejected = 0;
     std::vector<std::uint32_t> latency_us;
+    clock_type::time_point measure_started{};
+    // With --timeline: the acks' latencies per second of the measured period.
+    std::vector<std::vector<std::uint32_t>> latency_us_by_second;
 };
 
 class fleet;
@@ -235,8 +239,18 @@ void agent::on_read(beast::error_code ec, std::size_t) {
             r.samples_acked += field(text, "\"accepted\":") + field(text, "\"duplicates\":");
             ++r.batches_acked;
             r.rejected += text.find("\"index\"") != std::string_view::npos;
-            r.latency_us.push_back(static_cast<std::uint32_t>(
-                std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
+            const auto us = static_cast<std::uint32_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
+            r.latency_us.push_back(us);
+            if (s_.timeline) {
+                const auto second =
+                    static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 clock_type::now() - r.measure_started)
+                                                 .count());
+                if (r.latency_us_by_second.size() <= second)
+                    r.latency_us_by_second.resize(second + 1);
+                r.latency_us_by_second[second].push_back(us);
+            }
         }
     }
     buffer_.consume(buffer_.size());
@@ -288,6 +302,9 @@ int main(int argc, char** argv) {
     app.add_option("--warmup", s.warmup_s, "Seconds after all connected, not measured")
         ->capture_default_str();
     app.add_option("--duration", s.duration_s, "Seconds measured")->capture_default_str();
+    app.add_flag("--timeline", s.timeline,
+                 "Also print each measured second's acks and their p50/p99/max latency "
+                 "(when do slow acks happen)");
     CLI11_PARSE(app, argc, argv);
 
     auto creds = read_credentials(s.tokens_file, s.agents);
@@ -312,12 +329,19 @@ int main(int argc, char** argv) {
     ioc.run_for(ms(s.warmup_s));
     f.stats().measuring = true;
     auto measure_started = clock_type::now();
+    f.stats().measure_started = measure_started;
     ioc.run_for(ms(s.duration_s));
     auto measured_s = std::chrono::duration<double>(clock_type::now() - measure_started).count();
     f.stats().measuring = false;
     f.stop_all();
 
     auto& r = f.stats();
+    for (std::size_t second = 0; second < r.latency_us_by_second.size(); ++second) {
+        auto& v = r.latency_us_by_second[second];
+        std::printf("SECOND %zu acks=%zu ack_ms_p50=%.2f ack_ms_p99=%.2f ack_ms_max=%.2f\n", second,
+                    v.size(), percentile(v, 0.5), percentile(v, 0.99),
+                    v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()) / 1000.0);
+    }
     std::printf(
         "RESULT agents=%zu connected=%zu failed=%zu connect_s=%.1f measured_s=%.1f "
         "samples_per_s=%.0f batches_per_s=%.0f batches_with_rejects=%llu "

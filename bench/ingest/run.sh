@@ -8,6 +8,7 @@
 # peak RSS and CPU seconds during the load run.
 # Usage: bench/ingest/run.sh [BUILD_DIR]   (default build/release; builds what it needs)
 #        CASES="a c" DURATION=20 FLEET=10000 FLEET_DURATION=60 bench/ingest/run.sh
+#        TIMELINE=1 also prints, to stderr, each measured second's acks and latencies
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
@@ -76,7 +77,12 @@ run_case() {
     local tck cpu0 cpu1 result
     tck=$(getconf CLK_TCK)
     cpu0=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
-    result=$("$load_bin" --port "$port" --tokens "$tokens" "$@" | grep '^RESULT')
+    "$load_bin" --port "$port" --tokens "$tokens" "$@" > "$work/load.out"
+    result=$(grep '^RESULT' "$work/load.out")
+    if [ -n "${TIMELINE:-}" ]; then  # each second's acks and latencies, to stderr
+        echo "$name" >&2
+        grep '^SECOND' "$work/load.out" >&2
+    fi
     cpu1=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
     local hwm
     hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
@@ -103,21 +109,21 @@ for c in $cases; do
         a)
             url=$work/a.db; tokens=$(provision "$url" 50)
             run_case "(a) SQLite, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
-                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration"
+                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
             url=$(start_postgres); tokens=$(provision "$url" 50)
             run_case "(a) PostgreSQL, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
-                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration"
+                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
             ;;
         c)
             url=$work/c.db; tokens=$(provision "$url" 50)
             run_case "(c) no-op sink, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" \
-                "--discard-samples" -- --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration"
+                "--discard-samples" -- --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
             ;;
         b)
             url=$work/b.db; tokens=$(provision "$url" "$fleet")
             run_case "(b) SQLite, $fleet agents x 1 sample every 2 s" "$url" "$tokens" \
-                "--max-connections 20000" -- --agents "$fleet" --batch 1 --window 4 \
-                --interval-ms 2000 --warmup 4 --duration "$fleet_duration"
+                "--max-connections 20000 ${FLEET_SERVER_FLAGS:-}" -- --agents "$fleet" --batch 1 --window 4 \
+                --interval-ms 2000 --warmup 4 --duration "$fleet_duration" ${TIMELINE:+--timeline}
             ;;
     esac
 done
