@@ -10,12 +10,16 @@
 # Prints one row per process: RSS median and peak (VmHWM), CPU seconds, CPU seconds per hour,
 # and for each agent how many samples the server stored. BASELINE_AGENT=<another windash-agent
 # binary> runs it too, as a second device on the same server, for a before/after in one run.
+# The floor (bench/agent/wake_floor.cpp) runs too: a plain C++ loop that does the kernel work of
+# one agent cycle every 2 s (the same /proc reads, statfs, an append, a 380-byte send over
+# loopback and the wait for a 66-byte reply) at the agent's resident size, and nothing else:
+# what any agent costs on this machine before its own code runs.
 # Usage: bench/agent/footprint.sh [BUILD_DIR]     DURATION=600 (default) bench/agent/footprint.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
 duration=${DURATION:-600}
-cmake --build "$build" --target windash-server windash-agent > /dev/null
+cmake --build "$build" --target windash-server windash-agent wake_floor > /dev/null
 server_bin=$build/examples/server/windash-server
 agent_bin=$build/examples/agent/windash-agent
 
@@ -57,6 +61,17 @@ start_agent windash-agent "$agent_bin" footprint
 if [ -n "${BASELINE_AGENT:-}" ]; then
     start_agent "baseline: $(basename "$BASELINE_AGENT") ${BASELINE_NAME:-}" "$BASELINE_AGENT" baseline
 fi
+sleep 3  # the agent at its running size, which the floor grows to
+floor_mib=$(awk '/^VmRSS/{print int(($2 + 1023) / 1024)}' "/proc/${procs[0]}/status")
+floor_bin=$build/bench/agent/wake_floor
+"$floor_bin" echo --port-file "$work/floor.port" &
+pids+=($!)
+for _ in $(seq 1 50); do [ -s "$work/floor.port" ] && break; sleep 0.1; done
+"$floor_bin" client --port "$(cat "$work/floor.port")" --rss-mib "$floor_mib" \
+    --append-to "$work/floor.spool" &
+pids+=($!)
+names+=("floor: the same kernel work alone (wake_floor at the agent's RSS)")
+procs+=($!)
 /usr/bin/python3 "$root/bench/collector/psutil_collect.py" --every 2 --count $((duration / 2 + 10)) \
     > /dev/null &
 pids+=($!)
@@ -90,7 +105,7 @@ for i in "${!procs[@]}"; do
     hwm+=("$(hwm_kib "${procs[$i]}")")
 done
 for i in "${!procs[@]}"; do  # the agents stop cleanly and log what they sent
-    case "${names[$i]}" in psutil*) ;; *) kill -TERM "${procs[$i]}"; wait "${procs[$i]}" || true ;; esac
+    case "${names[$i]}" in psutil* | floor*) ;; *) kill -TERM "${procs[$i]}"; wait "${procs[$i]}" || true ;; esac
 done
 hz=$(getconf CLK_TCK)
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

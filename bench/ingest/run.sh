@@ -60,6 +60,51 @@ provision() {  # url count -> tokens file
     echo "$tokens"
 }
 
+# sample_server URL HTTP_ORIGIN: once a second while the load runs (TIMELINE=1), the server's
+# group commits in that second (from /metrics: how many, batches per commit, the mean time from
+# a batch read to its commit), the batches queued for a commit, its CPU seconds and RSS, and for
+# SQLite the WAL's size.
+sample_server() {
+    python3 - "$1" "$2" "$server_pid" <<'PY'
+import os, sys, time, urllib.request
+url, origin, pid = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
+tck = os.sysconf("SC_CLK_TCK")
+def metrics():
+    text = urllib.request.urlopen(origin + "/metrics", timeout=2).read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
+def cpu():
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / tck
+def rss_mb():
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
+wal = url + "-wal" if "://" not in url else None
+prev, prev_cpu, t0 = metrics(), cpu(), time.time()
+while True:
+    time.sleep(1)
+    try:
+        m, c = metrics(), cpu()
+    except Exception:
+        break
+    d = lambda k: m.get(k, 0) - prev.get(k, 0)
+    n, s = d("windash_batch_commit_seconds_count"), d("windash_batch_commit_seconds_sum")
+    commits, batches = d("windash_group_commits_total"), d("windash_group_commit_batches_total")
+    wal_mb = os.path.getsize(wal) / 2**20 if wal and os.path.exists(wal) else 0
+    print(f"SERVER t={time.time() - t0:.0f}s commits={commits:.0f} "
+          f"batches_per_commit={batches / commits if commits else 0:.1f} "
+          f"batch_read_to_commit_ms_mean={1000 * s / n if n else 0:.1f} "
+          f"queued={m.get('windash_commit_queue_batches', 0):.0f} "
+          f"cpu={c - prev_cpu:.2f} rss_mb={rss_mb():.0f} wal_mb={wal_mb:.1f}", flush=True)
+    prev, prev_cpu = m, c
+PY
+}
+
 # run_case NAME URL TOKENS SERVER_FLAGS -- LOAD_FLAGS
 run_case() {
     local name=$1 url=$2 tokens=$3 server_flags=$4; shift 5
@@ -74,14 +119,22 @@ run_case() {
         sleep 0.1
     done
     [ -n "$port" ] || { cat "$log"; echo "server did not start"; exit 1; }
-    local tck cpu0 cpu1 result
+    local tck cpu0 cpu1 result sampler=""
     tck=$(getconf CLK_TCK)
     cpu0=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+    if [ -n "${TIMELINE:-}" ]; then
+        sample_server "$url" "$(grep -o 'http://[^ ]*' "$work/server.out" | head -1)" \
+            > "$work/server.timeline" &
+        sampler=$!
+    fi
     "$load_bin" --port "$port" --tokens "$tokens" "$@" > "$work/load.out"
     result=$(grep '^RESULT' "$work/load.out")
     if [ -n "${TIMELINE:-}" ]; then  # each second's acks and latencies, to stderr
+        kill "$sampler" 2> /dev/null || true
+        wait "$sampler" 2> /dev/null || true
         echo "$name" >&2
         grep '^SECOND' "$work/load.out" >&2
+        cat "$work/server.timeline" >&2
     fi
     cpu1=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
     local hwm
