@@ -65,7 +65,7 @@ provision() {  # url count -> tokens file
 # a batch read to its commit), the batches queued for a commit, its CPU seconds and RSS, and for
 # SQLite the WAL's size.
 sample_server() {
-    python3 - "$1" "$2" "$server_pid" <<'PY'
+    exec python3 - "$1" "$2" "$server_pid" <<'PY'  # exec: $! is the sampler itself
 import os, sys, time, urllib.request
 url, origin, pid = sys.argv[1], sys.argv[2].rstrip("/"), sys.argv[3]
 tck = os.sysconf("SC_CLK_TCK")
