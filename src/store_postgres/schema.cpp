@@ -119,7 +119,9 @@ CREATE INDEX metrics_1h_scalars ON metrics_1h (device_id, bucket) INCLUDE (sampl
 ALTER TABLE devices ADD COLUMN last_contact_at BIGINT;
 )sql"},
     // Rollups are computed outside the writer lock; a commit touching a pending bucket bumps
-    // its generation, so a result computed before that commit is not written.
+    // its generation, so a result computed before that commit is not written. (No longer
+    // bumped: a commit now locks a present mark without rewriting it, and rebuild_tier
+    // recounts the bucket's samples once it holds the mark.)
     {4, "rollup pending generation", R"sql(
 ALTER TABLE rollup_pending ADD COLUMN gen BIGINT NOT NULL DEFAULT 0;
 )sql"},

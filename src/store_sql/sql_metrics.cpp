@@ -105,41 +105,32 @@ result<staged_group> stage(std::span<const device_batch> batches) {
     return g;
 }
 
-// Marks a bucket for build_rollups, or bumps the generation of its mark: a rollup computed
-// before this call is then not written (rebuild_tier).
+// Marks a bucket for build_rollups. A mark already there is locked (PostgreSQL) but not
+// rewritten ("WHERE false" writes nothing on either backend), so a device streaming a sample
+// every 2 s writes its mark once a minute, not with every commit. The lock is what
+// rebuild_tier relies on: its unmarking waits for this transaction, then it recounts the
+// bucket's samples, so a commit racing with a rollup is never missed.
 result<void> mark_pending(connection& c, std::int64_t tier_no, row_id device, std::int64_t bucket) {
     auto r = run(c,
                  "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
-                 "ON CONFLICT (tier, device_id, bucket) DO UPDATE SET gen = rollup_pending.gen + 1",
+                 "ON CONFLICT (tier, device_id, bucket) DO UPDATE SET gen = rollup_pending.gen "
+                 "WHERE false",
                  {tier_no, device, bucket});
     if (!r) return r.error();
     return {};
 }
 
-// Marks touched minutes for build_rollups and advances devices' last_seen_at.
+// Marks the touched minutes for build_rollups. Devices' last_seen_at is not written here: it is
+// read as the newest stored ts (sql_accounts.cpp), which saves a devices page in every commit.
 result<void> after_insert(connection& c, const staged_group& g, const std::vector<char>& fresh) {
     std::set<std::pair<row_id, std::int64_t>> minutes;
-    std::vector<std::pair<row_id, std::int64_t>> newest;
     for (std::size_t i = 0; i < g.staged.size(); ++i) {
         if (!fresh[i]) continue;
         auto [dev, row] = g.staged[i];
         minutes.emplace(dev, bucket_floor(row->ts, minute_us));
-        auto it = std::find_if(newest.begin(), newest.end(),
-                               [&](const auto& p) { return p.first == dev; });
-        if (it == newest.end())
-            newest.emplace_back(dev, row->ts);
-        else
-            it->second = std::max(it->second, row->ts);
     }
     for (auto [dev, bucket] : minutes) {
         if (auto r = mark_pending(c, minute_tier, dev, bucket); !r) return r.error();
-    }
-    for (auto [dev, ts] : newest) {
-        auto r = run(c,
-                     "UPDATE devices SET last_seen_at = $1 WHERE id = $2 AND "
-                     "(last_seen_at IS NULL OR last_seen_at < $1)",
-                     {ts, dev});
-        if (!r) return r.error();
     }
     return {};
 }
@@ -241,9 +232,11 @@ result<std::optional<sample>> sql_store::latest_sample(row_id device_id) {
 struct sql_store::rollup_job {
     row_id device = 0;
     std::int64_t bucket = 0;
-    std::int64_t generation = 0;  // of the pending mark, read before the bucket's rows
-    std::vector<value> upsert;    // empty: nothing to write (expired or no source rows)
-    std::string stats;            // the encoded aggregate upsert's blob points into
+    bool expired = false;        // the source rows are past their retention: left alone
+    std::int64_t samples = 0;    // raw samples aggregated, the version checked before writing
+    std::int64_t newest_ts = 0;  // of a minute's raw samples, for devices.last_seen_at
+    std::vector<value> upsert;   // empty: nothing to write (expired or no source rows)
+    std::string stats;           // the encoded aggregate upsert's blob points into
 };
 
 // The aggregate of one bucket, read on `c` (a reader): raw samples for a minute, minute
@@ -251,16 +244,23 @@ struct sql_store::rollup_job {
 // shrink them).
 result<void> sql_store::compute_rollup(connection& c, std::int64_t tier_no, rollup_job& job) {
     auto keep = tier_no == minute_tier ? opts_.keep.raw : opts_.keep.minute;
-    if (job.bucket < to_us(now() - keep)) return {};
+    if (job.bucket < to_us(now() - keep)) {
+        job.expired = true;
+        return {};
+    }
     aggregate a;
     auto r = tier_no == minute_tier
                  ? scan_raw(c, job.device, job.bucket, job.bucket + minute_us,
-                            [&](std::int64_t, const sample& s) { a.add(s); })
+                            [&](std::int64_t ts, const sample& s) {
+                                a.add(s);
+                                job.newest_ts = std::max(job.newest_ts, ts);
+                            })
                  : scan_rollups(c, tier::minute, job.device, job.bucket, job.bucket + hour_us,
                                 [&](std::int64_t, std::string_view stats) {
                                     return merge_encoded(a, stats);
                                 });
     if (!r) return r.error();
+    job.samples = static_cast<std::int64_t>(a.samples);
     if (a.samples == 0) return {};
     job.stats = encode(a);
     job.upsert = {job.device, job.bucket, static_cast<std::int64_t>(a.samples), blob{job.stats}};
@@ -270,21 +270,47 @@ result<void> sql_store::compute_rollup(connection& c, std::int64_t tier_no, roll
     return {};
 }
 
+namespace {
+
+// How many raw samples a bucket holds now: rows of a minute, or the minute rollups' sample
+// counts of an hour. Samples are only ever added to a bucket within its retention, so an
+// unchanged count means unchanged contents.
+result<std::int64_t> source_samples(connection& c, std::int64_t tier_no, row_id device,
+                                    std::int64_t bucket) {
+    std::int64_t n = 0;
+    auto r =
+        tier_no == minute_tier
+            ? run(c, "SELECT count(*) FROM metrics WHERE device_id = $1 AND ts >= $2 AND ts < $3",
+                  {device, bucket, bucket + minute_us}, [&](const row& rw) { n = rw.i64(0); })
+            : run(c,
+                  "SELECT coalesce(sum(samples), 0) FROM metrics_1m WHERE device_id = $1 "
+                  "AND bucket >= $2 AND bucket < $3",
+                  {device, bucket, bucket + hour_us}, [&](const row& rw) { n = rw.i64(0); });
+    if (!r) return r.error();
+    return n;
+}
+
+}  // namespace
+
 // Rollups are read and aggregated on a reader, outside the writer lock, so commits go on
-// meanwhile; the writer only stores the results. Every commit touching a bucket bumps its
-// pending mark's generation (after_insert), so a result is written, and its mark deleted, only
-// when the mark still has the generation read before the bucket's rows: a commit that raced
-// with the computation leaves the mark for the next pass, and no sample is missed.
+// meanwhile; the writer only stores the results. It first takes the bucket's mark (deleting
+// it waits for any commit holding it, see mark_pending), then counts the bucket's source
+// samples again: if a commit added some since they were read, the mark goes back and the
+// result waits for the next pass. A commit that marks the bucket after the delete finds no
+// mark and writes a new one. Either way no sample is missed.
 result<std::size_t> sql_store::rebuild_tier(std::int64_t tier_no, std::size_t max_buckets) {
     std::vector<rollup_job> jobs;
     {
         auto lease = readers_->acquire();
         if (!lease) return lease.error();
         auto r = run(**lease,
-                     "SELECT device_id, bucket, gen FROM rollup_pending WHERE tier = $1 "
+                     "SELECT device_id, bucket FROM rollup_pending WHERE tier = $1 "
                      "ORDER BY device_id, bucket LIMIT $2",
                      {tier_no, static_cast<std::int64_t>(max_buckets)}, [&](const row& rw) {
-                         jobs.push_back({rw.i64(0), rw.i64(1), rw.i64(2), {}, {}});
+                         rollup_job job;
+                         job.device = rw.i64(0);
+                         job.bucket = rw.i64(1);
+                         jobs.push_back(std::move(job));
                      });
         if (!r) return r.error();
         for (auto& job : jobs) {
@@ -296,10 +322,21 @@ result<std::size_t> sql_store::rebuild_tier(std::int64_t tier_no, std::size_t ma
         for (const auto& job : jobs) {
             auto unmarked = run(c,
                                 "DELETE FROM rollup_pending WHERE tier = $1 AND device_id = $2 "
-                                "AND bucket = $3 AND gen = $4",
-                                {tier_no, job.device, job.bucket, job.generation});
+                                "AND bucket = $3",
+                                {tier_no, job.device, job.bucket});
             if (!unmarked) return unmarked.error();
-            if (*unmarked == 0 || job.upsert.empty()) continue;  // re-marked since: next pass
+            if (*unmarked == 0) continue;  // another server's pass took it
+            if (!job.expired) {
+                auto now_samples = source_samples(c, tier_no, job.device, job.bucket);
+                if (!now_samples) return now_samples.error();
+                if (*now_samples != job.samples) {  // added to since it was read: next pass
+                    if (auto m = mark_pending(c, tier_no, job.device, job.bucket); !m) {
+                        return m.error();
+                    }
+                    continue;
+                }
+            }
+            if (job.upsert.empty()) continue;
             auto tier_of = tier_no == minute_tier ? tier::minute : tier::hour;
             if (auto w = c.run(upsert_sql(tier_of), job.upsert); !w) return w.error();
             if (tier_no == minute_tier) {
@@ -308,6 +345,13 @@ result<std::size_t> sql_store::rebuild_tier(std::int64_t tier_no, std::size_t ma
                     !m) {
                     return m.error();
                 }
+                // The column, for readers of the database, as of the rollups (once a minute
+                // per device); the store's own reads take the newest ts from metrics.
+                auto seen = run(c,
+                                "UPDATE devices SET last_seen_at = $1 WHERE id = $2 AND "
+                                "(last_seen_at IS NULL OR last_seen_at < $1)",
+                                {job.newest_ts, job.device});
+                if (!seen) return seen.error();
             }
         }
         return {};

@@ -13,6 +13,15 @@ checkpointer::checkpointer(const std::string& path, const options& opts) : log_(
         throw std::runtime_error("checkpointer: cannot open " + path + ": " + message);
     }
     sqlite3_busy_timeout(db_, static_cast<int>(opts.busy_timeout.count()));
+    // sqlite3_wal_checkpoint_v2() on a connection that has never read the database does nothing
+    // and reports success (frames -1): the pager learns the file is in WAL mode on its first
+    // read. Reading the schema once makes every later call copy frames.
+    rc = sqlite3_exec(db_, "PRAGMA schema_version", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string message = sqlite3_errmsg(db_);
+        sqlite3_close_v2(db_);
+        throw std::runtime_error("checkpointer: cannot read " + path + ": " + message);
+    }
     thread_ = std::thread([this] { run(); });
 }
 
@@ -30,15 +39,21 @@ void checkpointer::watch(sqlite3* writer) { sqlite3_wal_hook(writer, &on_commit,
 
 // Called by SQLite on the writer's thread right after each commit. Usually only wakes the
 // thread. Under constant writes the thread's checkpoints never catch the WAL's end, and a WAL
-// is reset only once fully copied: past restart_pages the writer itself copies the rest (most
-// was copied already), so the next commit starts the WAL over and it stays bounded.
+// is reset (by the next commit) only once fully copied. So past restart_pages the writer copies
+// the rest itself, but only once the thread has left little to copy: then its checkpoint is
+// short, as the pages the thread copied were fsynced by the thread. Past force_pages it copies
+// the rest whatever is left, so the WAL stays bounded.
 int checkpointer::on_commit(void* self, sqlite3* writer, const char*, int pages) {
     if (pages < passive_pages) return SQLITE_OK;
-    if (pages >= restart_pages) {
-        sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        return SQLITE_OK;
-    }
     auto* c = static_cast<checkpointer*>(self);
+    if (pages >= restart_pages) {
+        const int copied = c->backfilled_.load(std::memory_order_relaxed);
+        const int left = copied <= pages ? pages - copied : pages;  // else: a restarted WAL's
+        if (left <= finish_pages || pages >= force_pages) {
+            sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            return SQLITE_OK;
+        }
+    }
     {
         std::lock_guard lock(c->mutex_);
         c->due_ = true;
@@ -60,7 +75,11 @@ void checkpointer::run() {
 }
 
 void checkpointer::checkpoint() {
-    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int wal_pages = 0;
+    int copied = 0;
+    int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    if (rc == SQLITE_OK) backfilled_.store(copied, std::memory_order_relaxed);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && log_) {
         log_(std::string("WAL checkpoint: ") + sqlite3_errmsg(db_));
     }

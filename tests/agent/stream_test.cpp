@@ -335,11 +335,13 @@ TEST_CASE("a long outage with a small spool keeps the newest samples and reports
     MESSAGE(report->collected << " collected, " << report->dropped << " dropped, " << stored.size()
                               << " stored");
     CHECK(report->dropped > 0);
-    // Up to 4 batches (the window) may have been stored when the server was killed, their acks
-    // lost, and then dropped from the spool: counted as dropped, yet stored.
+    // A sample dropped from the full spool while its batch was in flight (when the server was
+    // killed, or while the backlog was resent after the restart) may still be stored: counted
+    // as dropped, yet stored. How many depends on the batch sizes, several samples each when
+    // the agent is behind (under ASan), so the bound is what was collected and not pending.
     const auto expected = report->collected - report->dropped - report->pending;
     CHECK(stored.size() >= expected);
-    CHECK(stored.size() <= expected + 4 + report->pending);
+    CHECK(stored.size() <= report->collected - report->pending);
     // The newest samples of the outage were kept: the last second before the restart is there.
     const auto kept = std::count_if(stored.begin(), stored.end(), [&](timestamp t) {
         return t > outage_end - 1s && t <= outage_end;

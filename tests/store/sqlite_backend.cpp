@@ -1,11 +1,14 @@
 #include "store/backend.hpp"
+#include "store/fixture.hpp"
 #include <windash/store_sqlite.hpp>
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 namespace windash::store::testing {
 namespace {
@@ -53,6 +56,43 @@ class sqlite_backend final : public backend {
 }  // namespace
 
 std::string_view backend_name() noexcept { return "sqlite"; }
+
+namespace {
+
+std::uintmax_t file_size(const std::string& path) {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(path, ec);
+    return ec ? 0 : n;
+}
+
+}  // namespace
+
+// The store's own thread copies the WAL into the database file well before the writer's 64 MiB
+// limit (store_sqlite/checkpointer). It once never did: a connection that has not read the
+// database yet checkpoints nothing and reports success, so every copy fell to the writer, in
+// one long pause of all commits per 64 MiB.
+TEST_CASE("the background checkpointer copies the WAL into the database file") {
+    using namespace std::chrono_literals;
+    const auto url = current_backend().fresh_url();
+    auto s = must(current_backend().open(url, test_options()));
+    auto dev = make_device(*s);
+    const auto initial = file_size(url);
+    // Over 1000 pages (4 MiB) of WAL wakes the thread; stay far below the writer's limit.
+    int batches = 0;
+    for (; batches < 200 && file_size(url + "-wal") < 8u << 20; ++batches) {
+        auto b = batch_of(dev.id, base_time() + 2s * (500 * batches), 500);
+        must(s->commit_metrics({&b, 1}));
+    }
+    INFO("batches: " << batches << ", WAL bytes: " << file_size(url + "-wal"));
+    REQUIRE(file_size(url + "-wal") >= 8u << 20);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (file_size(url) < initial + (4u << 20) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+    MESSAGE("database file " << initial << " -> " << file_size(url) << " bytes after " << batches
+                             << " batches");
+    CHECK(file_size(url) >= initial + (4u << 20));
+}
 
 backend& current_backend() {
     static sqlite_backend instance;
