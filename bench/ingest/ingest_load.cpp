@@ -88,7 +88,7 @@ class agent : public std::enable_shared_from_this<agent> {
     const settings& s_;
     credentials who_;
     fleet& fleet_;
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<beast::tcp_stream, false> ws_;  // no permessage-deflate (never negotiated)
     beast::flat_buffer buffer_;
     net::steady_timer tick_;
     windash::protocol::metrics_batch batch_;

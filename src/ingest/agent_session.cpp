@@ -9,7 +9,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -59,8 +58,9 @@ void agent_session<Stream>::run(beast::http::request<beast::http::string_body> u
     ws_.control_callback([this](websocket::frame_type, beast::string_view) {
         heard();  // pongs and pings count as signs of life
     });
-    ws_.async_accept(
-        upgrade, beast::bind_front_handler(&agent_session::on_accept, this->shared_from_this()));
+    io::accept(ws_, upgrade,
+               {ws_.get_executor(),
+                beast::bind_front_handler(&agent_session::on_accept, this->shared_from_this())});
 }
 
 template <class Stream>
@@ -121,8 +121,9 @@ void agent_session<Stream>::maybe_read() {
     if (pending_.size() >= state().opts.max_pending_batches) return;
     reading_ = true;
     last_heard_ = clock::now();  // time spent paused by backpressure is not the peer's silence
-    ws_.async_read(buffer_,
-                   beast::bind_front_handler(&agent_session::on_read, this->shared_from_this()));
+    io::read(ws_, buffer_,
+             {ws_.get_executor(),
+              beast::bind_front_handler(&agent_session::on_read, this->shared_from_this())});
 }
 
 template <class Stream>
@@ -280,13 +281,14 @@ void agent_session<Stream>::do_write() {
     if (!open_ || writes_.empty()) return;
     writing_ = true;
     if (writes_.front().ping) {
-        ws_.async_ping(
-            {}, [self = this->shared_from_this()](beast::error_code ec) { self->on_write(ec, 0); });
+        io::ping(ws_, {ws_.get_executor(), [self = this->shared_from_this()](beast::error_code ec) {
+                           self->on_write(ec, 0);
+                       }});
         return;
     }
-    ws_.text(true);
-    ws_.async_write(net::buffer(writes_.front().text),
-                    beast::bind_front_handler(&agent_session::on_write, this->shared_from_this()));
+    io::write_text(ws_, net::buffer(writes_.front().text),
+                   {ws_.get_executor(),
+                    beast::bind_front_handler(&agent_session::on_write, this->shared_from_this())});
 }
 
 template <class Stream>
@@ -334,7 +336,8 @@ void agent_session<Stream>::maybe_close() {
     if (!open_ || !closing_ || !pending_.empty() || writing_) return;
     open_ = false;
     ping_timer_.cancel();
-    ws_.async_close(*closing_, [self = this->shared_from_this()](beast::error_code) {});
+    io::close(ws_, *closing_,
+              {ws_.get_executor(), [self = this->shared_from_this()](beast::error_code) {}});
 }
 
 template <class Stream>

@@ -5,6 +5,7 @@
 
 #include "ingest/server_state.hpp"
 #include "ingest/stream.hpp"
+#include "ingest/websocket_io.hpp"
 #include <windash/ingest/backend.hpp>
 #include <windash/protocol/messages.hpp>
 
@@ -42,6 +43,7 @@ class agent_session final : public agent_connection,
     void revoke() override;
 
   private:
+    using io = websocket_io<Stream>;
     using clock = std::chrono::steady_clock;
     // A batch read from the socket, in the order of the batches, until its ack is written.
     struct pending_batch {
@@ -78,7 +80,7 @@ class agent_session final : public agent_connection,
     void heard();
     [[nodiscard]] server_state& state() const noexcept { return slot_.state(); }
 
-    boost::beast::websocket::stream<Stream> ws_;
+    websocket_stream<Stream> ws_;
     connection_slot slot_;
     agent_identity who_;
     boost::beast::flat_buffer buffer_;

@@ -5,7 +5,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 namespace windash::ingest::detail {
 
@@ -39,8 +38,9 @@ void live_session<Stream>::run(beast::http::request<beast::http::string_body> up
     ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
         res.set(beast::http::field::server, "windash-server");
     }));
-    ws_.async_accept(upgrade,
-                     beast::bind_front_handler(&live_session::on_accept, this->shared_from_this()));
+    io::accept(ws_, upgrade,
+               {ws_.get_executor(),
+                beast::bind_front_handler(&live_session::on_accept, this->shared_from_this())});
 }
 
 template <class Stream>
@@ -62,8 +62,9 @@ void live_session<Stream>::on_accept(beast::error_code ec) {
 // Reading keeps the close handshake and pongs flowing; what a browser sends is ignored.
 template <class Stream>
 void live_session<Stream>::do_read() {
-    ws_.async_read(buffer_,
-                   beast::bind_front_handler(&live_session::on_read, this->shared_from_this()));
+    io::read(ws_, buffer_,
+             {ws_.get_executor(),
+              beast::bind_front_handler(&live_session::on_read, this->shared_from_this())});
 }
 
 template <class Stream>
@@ -98,9 +99,9 @@ bool live_session<Stream>::offer(std::shared_ptr<const std::string> message) {
 template <class Stream>
 void live_session<Stream>::do_write() {
     writing_ = true;
-    ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()),
-                    beast::bind_front_handler(&live_session::on_write, this->shared_from_this()));
+    io::write_text(ws_, net::buffer(*queue_.front()),
+                   {ws_.get_executor(),
+                    beast::bind_front_handler(&live_session::on_write, this->shared_from_this())});
 }
 
 template <class Stream>
@@ -131,7 +132,8 @@ void live_session<Stream>::close(websocket::close_code code) {
     if (!open_) return;
     open_ = false;
     closing_ = true;
-    ws_.async_close(code, [self = this->shared_from_this()](beast::error_code) {});
+    io::close(ws_, code,
+              {ws_.get_executor(), [self = this->shared_from_this()](beast::error_code) {}});
 }
 
 template class live_session<plain_stream>;

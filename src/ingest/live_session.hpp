@@ -7,6 +7,7 @@
 #include "ingest/live.hpp"
 #include "ingest/server_state.hpp"
 #include "ingest/stream.hpp"
+#include "ingest/websocket_io.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -33,6 +34,7 @@ class live_session final : public live_subscriber,
     void shutdown() override;
 
   private:
+    using io = websocket_io<Stream>;
     void on_accept(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
@@ -41,7 +43,7 @@ class live_session final : public live_subscriber,
     void close(boost::beast::websocket::close_code code);
     [[nodiscard]] server_state& state() const noexcept { return slot_.state(); }
 
-    boost::beast::websocket::stream<Stream> ws_;
+    websocket_stream<Stream> ws_;
     connection_slot slot_;
     store::row_id user_;
     boost::beast::flat_buffer buffer_;

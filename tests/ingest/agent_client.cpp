@@ -282,7 +282,7 @@ class basic_agent_client final : public agent_client::connection {
     std::unique_ptr<net::ssl::context> context_;  // TLS only; outlives ws_
     net::io_context ioc_;
     net::executor_work_guard<net::io_context::executor_type> work_;
-    websocket::stream<NextLayer> ws_;
+    websocket::stream<NextLayer, false> ws_;  // no permessage-deflate (never negotiated)
     websocket::response_type response_;
     beast::flat_buffer buffer_;
     std::optional<std::future<std::size_t>> reading_;
