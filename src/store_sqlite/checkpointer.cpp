@@ -75,10 +75,8 @@ void checkpointer::run() {
 }
 
 void checkpointer::checkpoint() {
-    int wal_pages = 0;
     int copied = 0;
-    int rc =
-        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
     if (rc == SQLITE_OK) backfilled_.store(copied, std::memory_order_relaxed);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && log_) {
         log_(std::string("WAL checkpoint: ") + sqlite3_errmsg(db_));
