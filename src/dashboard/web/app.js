@@ -506,7 +506,8 @@ class DevicePage {
     this.observer?.disconnect();
     this.charts.forEach((c) => c.destroy());
   }
-  get device() { return devices.get(this.id).device; }
+  // Undefined once the device is gone (deleted here or elsewhere) while this page still shows.
+  get device() { return devices.get(this.id)?.device; }
 
   layout() {
     this.title = h('h1', {});
@@ -532,6 +533,7 @@ class DevicePage {
 
   renderHead() {
     const d = this.device;
+    if (!d) return;  // deleted: a late clock tick or live event finds nothing to show
     document.title = `${d.name} · windash`;
     this.title.textContent = d.name;
     this.dot.dataset.online = String(d.isOnline);
