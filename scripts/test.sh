@@ -51,10 +51,10 @@ cmake --build build/asan -j"$jobs"
 # The end-to-end tests run under the sanitizers on SQLite only: their PostgreSQL twins run the
 # same server code, and the PostgreSQL store itself runs under the sanitizers in
 # store_postgres_test. WINDASH_TEST_QUICK skips the cases that only wait on a clock (a 61 s
-# offline window). Three at a time, as above: 95 s against 153 s two at a time, using 1.45
-# cores on average.
+# offline window). Two at a time: three at a time was 145-153 s against 95 s by hand, and
+# the one clean-clone run that failed here did so with three (a rollup test, see issue #8).
 (cd build/asan && WINDASH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j3 --output-on-failure --timeout 900 \
+   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j2 --output-on-failure --timeout 900 \
    -E '^(ingest_server_test|api_test|web_test|agent_pair_test|agent_stream_test|ingest_faults_test)_postgres$')
 
 step "libFuzzer targets (clang-14, ASan+UBSan)"
