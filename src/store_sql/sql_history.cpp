@@ -89,26 +89,57 @@ bool fold_lists(const row& r, tier t, history_builder& b, metric_row& m, sample&
     return true;
 }
 
-result<void> read_buckets(connection& c, row_id device, const query_plan& p, history_builder& b) {
+// Where the plan's rollups stop being current: the start of its first bucket with a pending mark
+// (a commit added samples since maintenance built it), counting for an hour the marks of its
+// minutes too; p.to when there is none. Maintenance builds buckets in any order (a late batch
+// marks buckets older than ones already built), so "after the newest rollup row" would miss
+// them. A late batch thus costs a raw scan from its first bucket until maintenance's next pass.
+// Marks older than the raw retention are not counted: their raw rows are gone, and maintenance
+// leaves those rollups as they are.
+result<std::int64_t> rollups_current_until(connection& c, row_id device, const query_plan& p,
+                                           std::int64_t raw_horizon) {
+    const std::int64_t width = tier_width(p.source).count();
+    const std::int64_t lowest = std::max(p.from, bucket_floor(raw_horizon + width - 1, width));
+    if (lowest >= p.to) return p.to;
+    std::int64_t first_mark = p.to;
+    auto r = run(c,
+                 "SELECT MIN(b) FROM (SELECT MIN(bucket) AS b FROM rollup_pending WHERE tier = $1 "
+                 "AND device_id = $3 AND bucket >= $4 AND bucket < $5 UNION ALL SELECT "
+                 "MIN(bucket) FROM rollup_pending WHERE tier = $2 AND device_id = $3 "
+                 "AND bucket >= $4 AND bucket < $5) AS marks",
+                 {mark_tier(tier::minute), mark_tier(p.source), device, lowest, p.to},
+                 [&](const row& rw) {
+                     if (!rw.is_null(0)) first_mark = bucket_floor(rw.i64(0), width);
+                 });
+    if (!r) return r.error();
+    return first_mark;
+}
+
+result<void> read_buckets(connection& c, row_id device, const query_plan& p,
+                          std::int64_t raw_horizon, history_builder& b) {
+    std::int64_t rows_to = p.to;  // rollup tiers: rollup rows before it, raw samples from it on
+    if (p.source != tier::raw) {
+        auto until = rollups_current_until(c, device, p, raw_horizon);
+        if (!until) return until.error();
+        rows_to = *until;
+    }
     const history_sql sql = sql_for(p.source);
-    auto r = run(c, sql.buckets, {device, p.origin, p.width, p.from, p.to},
+    auto r = run(c, sql.buckets, {device, p.origin, p.width, p.from, rows_to},
                  [&](const row& rw) { open_bucket(rw, p, b); });
     if (!r) return r.error();
     bool corrupt = false;
     metric_row m;
     sample s;
-    std::int64_t covered_to = p.from;  // rollup tiers: where the rollups built so far end
-    const std::int64_t rollup_width = tier_width(p.source).count();
-    r = run(c, sql.lists, {device, p.from, p.to}, [&](const row& rw) {
+    r = run(c, sql.lists, {device, p.from, rows_to}, [&](const row& rw) {
         if (!fold_lists(rw, p.source, b, m, s)) corrupt = true;
-        covered_to = std::max(covered_to, rw.i64(0) + rollup_width);
     });
     if (!r) return r.error();
     if (corrupt) return error_code(errc::corrupt);
-    if (p.source != tier::raw && covered_to < p.to) {
-        // Samples that came after the last rollup build (maintenance runs now and then) are
-        // read from the raw rows, so a range ending now ends with the newest sample.
-        auto tail = scan_raw(c, device, covered_to, p.to, [&](std::int64_t ts, const sample& raw) {
+    if (rows_to < p.to) {
+        // Samples the rollups do not hold yet: the latest ones (maintenance runs now and then)
+        // and any a late batch added to older buckets. Ascending after the rollup rows, as
+        // find() needs; a bucket of the plan may hold both.
+        auto tail = scan_raw(c, device, rows_to, p.to, [&](std::int64_t ts, const sample& raw) {
             aggregate* a = b.find(ts);
             if (!a) a = &b.open(p.origin + bucket_floor(ts - p.origin, p.width));
             a->add(raw);
@@ -119,9 +150,10 @@ result<void> read_buckets(connection& c, row_id device, const query_plan& p, his
 }
 
 // Both scans in one snapshot, so a concurrent commit or rollup build cannot split them.
-result<void> read_snapshot(connection& c, row_id device, const query_plan& p, history_builder& b) {
+result<void> read_snapshot(connection& c, row_id device, const query_plan& p,
+                           std::int64_t raw_horizon, history_builder& b) {
     if (auto t = c.begin_read(); !t) return t;
-    auto r = read_buckets(c, device, p, b);
+    auto r = read_buckets(c, device, p, raw_horizon, b);
     if (r) r = c.exec("COMMIT");
     if (!r) (void)c.exec("ROLLBACK");
     return r;
@@ -131,11 +163,13 @@ result<void> read_snapshot(connection& c, row_id device, const query_plan& p, hi
 
 result<history> sql_store::query_history(const history_query& q) {
     if (q.max_points == 0 || q.to < q.from) return error_code(errc::invalid_argument);
-    query_plan plan = plan_query(q, now(), opts_.keep);
+    const timestamp now_ts = now();
+    query_plan plan = plan_query(q, now_ts, opts_.keep);
     history_builder builder(plan);
     auto lease = readers_->acquire();
     if (!lease) return lease.error();
-    if (auto r = read_snapshot(**lease, q.device_id, plan, builder); !r) return r.error();
+    auto r = read_snapshot(**lease, q.device_id, plan, to_us(now_ts - opts_.keep.raw), builder);
+    if (!r) return r.error();
     return builder.finish();
 }
 

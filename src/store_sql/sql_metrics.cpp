@@ -11,8 +11,8 @@ using boost::system::error_code;
 
 constexpr std::int64_t minute_us = 60'000'000;
 constexpr std::int64_t hour_us = 3'600'000'000;
-constexpr std::int64_t minute_tier = 1;
-constexpr std::int64_t hour_tier = 2;
+constexpr std::int64_t minute_tier = mark_tier(tier::minute);
+constexpr std::int64_t hour_tier = mark_tier(tier::hour);
 
 #define WINDASH_METRIC_COLUMNS \
     "ts, cpu_total, mem_used, mem_total, net_tx, net_rx, uptime_sec, proc_count, detail"

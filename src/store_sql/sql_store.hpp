@@ -9,6 +9,12 @@
 
 namespace windash::store::detail {
 
+/// rollup_pending.tier of a rollup tier (its enum value: 1 minute, 2 hour). A mark says a commit
+/// added samples to that bucket since maintenance last built it.
+[[nodiscard]] constexpr std::int64_t mark_tier(tier t) noexcept {
+    return static_cast<std::int64_t>(t);
+}
+
 /// Calls `on_sample(ts_us, sample)` for the raw samples of `device` in [from, to), ascending;
 /// errc::corrupt when a row cannot be decoded.
 result<void> scan_raw(connection& c, row_id device, std::int64_t from, std::int64_t to,

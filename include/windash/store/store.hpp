@@ -135,7 +135,8 @@ class store {
     [[nodiscard]] virtual std::size_t commit_concurrency() const noexcept { return 1; }
     /// The newest stored raw sample of a device, if any.
     [[nodiscard]] virtual result<std::optional<sample>> latest_sample(row_id device_id) = 0;
-    /// Downsampled history, see history.hpp. Rollup tiers include what build_rollups() built.
+    /// Downsampled history, see history.hpp. Rollup tiers hold every committed sample within
+    /// the raw retention, rolled up by build_rollups() or not yet.
     [[nodiscard]] virtual result<history> query_history(const history_query& q) = 0;
     /// min/avg/max per metric over `[from, to)`: a history with at most one bucket.
     [[nodiscard]] result<history> summarize(row_id device_id, timestamp from, timestamp to);
