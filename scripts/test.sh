@@ -51,8 +51,8 @@ cmake --build build/asan -j"$jobs"
 # The end-to-end tests run under the sanitizers on SQLite only: their PostgreSQL twins run the
 # same server code, and the PostgreSQL store itself runs under the sanitizers in
 # store_postgres_test. WINDASH_TEST_QUICK skips the cases that only wait on a clock (a 61 s
-# offline window). Two at a time: three at a time was 145-153 s against 95 s by hand, and
-# the one clean-clone run that failed here did so with three (a rollup test, see issue #8).
+# offline window). Two at a time: three at a time took 145 s in a clean-clone run against
+# 153 s with two (95 s by hand), too little to be worth a third process on two cores.
 (cd build/asan && WINDASH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j2 --output-on-failure --timeout 900 \
    -E '^(ingest_server_test|api_test|web_test|agent_pair_test|agent_stream_test|ingest_faults_test)_postgres$')
