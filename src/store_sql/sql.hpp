@@ -91,14 +91,26 @@ class pool {
         std::unique_ptr<connection> conn_;
     };
 
-    pool(factory make, std::size_t max_size) : make_(std::move(make)), max_(max_size) {}
+    /// Makes the transactions committed on the pool's connections so far durable.
+    using syncer = std::function<result<void>()>;
+
+    /// `sync`, for a backend whose commits return before they are flushed (SQLite with
+    /// synchronous=NORMAL): run by in_transaction after it gave the connection back, so the
+    /// next writer commits meanwhile. Empty: commits are durable when they return.
+    pool(factory make, std::size_t max_size, syncer sync = {})
+        : make_(std::move(make)), sync_(std::move(sync)), max_(max_size) {}
     [[nodiscard]] result<lease> acquire();
     /// The most connections this pool holds at once.
     [[nodiscard]] std::size_t max_size() const noexcept { return max_; }
+    /// Whether commits need sync_committed() to be durable.
+    [[nodiscard]] bool syncs_after_commit() const noexcept { return static_cast<bool>(sync_); }
+    /// Makes every transaction committed before the call durable; nothing to do without a syncer.
+    [[nodiscard]] result<void> sync_committed() const { return sync_ ? sync_() : result<void>{}; }
 
   private:
     void give_back(std::unique_ptr<connection> c);
     factory make_;
+    syncer sync_;
     std::size_t max_;
     std::size_t open_ = 0;
     std::mutex mutex_;

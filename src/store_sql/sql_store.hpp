@@ -26,7 +26,10 @@ class sql_store final : public store {
               int version, notifications notes);
 
     int schema_version() const noexcept override { return version_; }
-    std::size_t commit_concurrency() const noexcept override { return writers_->max_size(); }
+    // One more than the writers when commits are flushed afterwards: one flushes, one commits.
+    std::size_t commit_concurrency() const noexcept override {
+        return writers_->max_size() + (writers_->syncs_after_commit() ? 1 : 0);
+    }
     result<void> ping() override;
 
     result<user> create_user(std::string_view email, std::string_view name,
@@ -100,13 +103,20 @@ auto in_transaction_on(connection& c, F&& body) -> decltype(body()) {
 }
 
 /// Runs `body(connection&)` inside a write transaction on a writer: commits when it succeeds,
-/// rolls back otherwise.
+/// rolls back otherwise. Returns once the commit is durable: when the pool's commits need a
+/// flush, it runs after the writer is given back, so another transaction commits meanwhile.
 template <class F>
 auto in_transaction(pool& writers, F&& body) -> decltype(body(std::declval<connection&>())) {
-    auto lease = writers.acquire();
-    if (!lease) return lease.error();
-    connection& c = **lease;
-    return in_transaction_on(c, [&] { return body(c); });
+    auto r = [&]() -> decltype(body(std::declval<connection&>())) {
+        auto lease = writers.acquire();
+        if (!lease) return lease.error();
+        connection& c = **lease;
+        return in_transaction_on(c, [&] { return body(c); });
+    }();
+    if (r) {
+        if (auto s = writers.sync_committed(); !s) return s.error();
+    }
+    return r;
 }
 
 }  // namespace windash::store::detail

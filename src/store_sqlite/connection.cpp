@@ -77,7 +77,8 @@ constexpr const char* insert_metric_sql =
 }  // namespace
 
 result<std::unique_ptr<detail::connection>> connection::open(const std::string& path,
-                                                             const options& opts) {
+                                                             const options& opts,
+                                                             commits durability) {
     sqlite3* db = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &db,
@@ -87,12 +88,17 @@ result<std::unique_ptr<detail::connection>> connection::open(const std::string& 
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, static_cast<int>(opts.busy_timeout.count()));
     // FULL syncs the WAL on every commit: a returned commit survives power loss (SPEC §7).
+    // NORMAL leaves that flush to the caller (wal_syncer), before it reports the commit.
     // A 16 MiB page cache keeps the hot index pages out of pread() (the default 2 MiB made a
     // busy writer read them back again and again). journal_size_limit truncates the WAL back
     // to 64 MiB after a checkpoint resets it.
     auto r = c->exec(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-        "PRAGMA cache_size=-16384; PRAGMA journal_size_limit=67108864");
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; "
+        "PRAGMA journal_size_limit=67108864");
+    if (r) {
+        r = c->exec(durability == commits::flushed ? "PRAGMA synchronous=FULL"
+                                                   : "PRAGMA synchronous=NORMAL");
+    }
     if (!r) return r.error();
     return std::unique_ptr<detail::connection>(std::move(c));
 }

@@ -12,9 +12,13 @@ namespace windash::store::sqlite {
 
 class connection final : public detail::connection {
   public:
-    /// Opens `path` in WAL mode with synchronous=FULL.
-    [[nodiscard]] static result<std::unique_ptr<detail::connection>> open(const std::string& path,
-                                                                          const options& opts);
+    /// How a commit reaches the disk: flushed before COMMIT returns (synchronous=FULL), or
+    /// written and left for the caller to flush (synchronous=NORMAL, see wal_syncer.hpp).
+    enum class commits { flushed, written };
+
+    /// Opens `path` in WAL mode.
+    [[nodiscard]] static result<std::unique_ptr<detail::connection>> open(
+        const std::string& path, const options& opts, commits durability = commits::flushed);
     ~connection() override;
 
     result<void> exec(const char* sql) override;

@@ -1,6 +1,7 @@
 #include "store_sqlite/checkpointer.hpp"
 #include "store_sqlite/connection.hpp"
 #include "store_sqlite/schema.hpp"
+#include "store_sqlite/wal_syncer.hpp"
 #include <windash/store_sqlite.hpp>
 
 namespace windash::store {
@@ -23,12 +24,16 @@ result<std::unique_ptr<store>> open_sqlite_store(const std::string& path, option
     } catch (const std::runtime_error&) {
         return boost::system::error_code(errc::bad_url);
     }
-    auto make_writer = [make, checkpoints]() -> result<std::unique_ptr<detail::connection>> {
-        auto c = make();
+    // The writer's commits are flushed after it is released (wal_syncer.hpp), so the next
+    // group is written while the previous one's WAL frames go to the disk.
+    auto wal = std::make_shared<sqlite::wal_syncer>(path);
+    auto make_writer = [path, opts, checkpoints]() -> result<std::unique_ptr<detail::connection>> {
+        auto c = sqlite::connection::open(path, opts, sqlite::connection::commits::written);
         if (c) checkpoints->watch(static_cast<sqlite::connection&>(**c).handle());
         return c;
     };
-    auto writers = std::make_shared<detail::pool>(make_writer, 1);
+    auto writers = std::make_shared<detail::pool>(make_writer, 1,
+                                                  [wal]() -> result<void> { return wal->sync(); });
     auto readers =
         std::make_shared<detail::pool>(make, std::max<std::size_t>(opts.max_connections, 1));
     return detail::make_sql_store(std::move(opts), writers, readers, *version);

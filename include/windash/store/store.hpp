@@ -124,14 +124,17 @@ class store {
     [[nodiscard]] virtual result<void> record_contact(std::span<const contact> contacts) = 0;
 
     // Metrics (SPEC §2, §7).
-    /// Stores every batch in one durable transaction (SQLite WAL + synchronous=FULL, PostgreSQL
-    /// synchronous_commit=on) and returns one outcome per batch, in order. Idempotent: samples
-    /// whose `(device_id, ts)` is stored count as duplicates. On error nothing was committed.
+    /// Stores every batch in one transaction and returns one outcome per batch, in order, once
+    /// it is durable (SQLite: the WAL flushed; PostgreSQL: synchronous_commit=on). Idempotent:
+    /// samples whose `(device_id, ts)` is stored count as duplicates. On error nothing is
+    /// reported stored; a retry is safe (an I/O error flushing a commit leaves its samples
+    /// readable, and the retry counts them as duplicates).
     /// Use group_committer to merge concurrent callers into one call.
     [[nodiscard]] virtual result<std::vector<batch_outcome>> commit_metrics(
         std::span<const device_batch> batches) = 0;
-    /// How many commit_metrics calls can usefully run at once (SQLite: 1, its one writer;
-    /// PostgreSQL: the pool size). group_committer runs this many workers by default.
+    /// How many commit_metrics calls can usefully run at once (SQLite: 2, one on its one writer
+    /// while the other waits for its WAL flush; PostgreSQL: the pool size). group_committer runs
+    /// this many workers by default.
     [[nodiscard]] virtual std::size_t commit_concurrency() const noexcept { return 1; }
     /// The newest stored raw sample of a device, if any.
     [[nodiscard]] virtual result<std::optional<sample>> latest_sample(row_id device_id) = 0;
