@@ -159,6 +159,10 @@ void agent::on_connect(beast::error_code ec) {
     beast::get_lowest_layer(ws_).expires_never();
     beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ec);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+    // Each batch as one WebSocket frame, masked in 64 KiB steps, as windash-agent sends it
+    // (Beast's defaults split a 22 KB batch into six 4 KiB frames, each read separately).
+    ws_.auto_fragment(false);
+    ws_.write_buffer_bytes(64 * 1024);
     ws_.set_option(websocket::stream_base::decorator([token = who_.token](auto& req) {
         req.set(beast::http::field::authorization, "Bearer " + token);
     }));

@@ -8,6 +8,7 @@
 # peak RSS and CPU seconds during the load run.
 # Usage: bench/ingest/run.sh [BUILD_DIR]   (default build/release; builds what it needs)
 #        CASES="a c" DURATION=20 FLEET=10000 FLEET_DURATION=60 bench/ingest/run.sh
+#        (case a runs both backends; a-sqlite and a-postgres run one)
 #        TIMELINE=1 also prints, to stderr, each measured second's acks and latencies
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,15 +41,22 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start_postgres() {  # a throwaway cluster: initdb in a temp dir as `postgres`, a free loopback port
-    pg_dir=$work/pg
-    mkdir -p "$pg_dir" && chown postgres "$pg_dir"
-    local port
-    port=$(free_port)
-    su postgres -c "$pg_bin/initdb -D $pg_dir/data -U windash -A trust" > /dev/null
-    su postgres -c "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o '-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200' start" > /dev/null
-    su postgres -c "$pg_bin/createdb -h 127.0.0.1 -p $port -U windash bench"
-    echo "postgresql://windash@127.0.0.1:$port/bench"
+# Sets pg_url to a new database, in a throwaway cluster started on first use (initdb in a temp
+# dir as `postgres`, a free loopback port). Called directly, not in $(...), so that pg_dir reaches
+# cleanup() and the cluster is stopped on exit.
+pg_port=""
+pg_databases=0
+start_postgres() {
+    if [ -z "$pg_dir" ]; then
+        mkdir -p "$work/pg" && chown postgres "$work/pg"
+        pg_port=$(free_port)
+        su postgres -c "$pg_bin/initdb -D $work/pg/data -U windash -A trust" > /dev/null
+        pg_dir=$work/pg
+        su postgres -c "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200' start" > /dev/null
+    fi
+    pg_databases=$((pg_databases + 1))
+    su postgres -c "$pg_bin/createdb -h 127.0.0.1 -p $pg_port -U windash bench$pg_databases"
+    pg_url="postgresql://windash@127.0.0.1:$pg_port/bench$pg_databases"
 }
 
 provision() {  # url count -> tokens file
@@ -159,13 +167,18 @@ echo "| case | agents | samples/s acked | ack p50 ms | ack p99 ms | ack max ms |
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in $cases; do
     case $c in
-        a)
-            url=$work/a.db; tokens=$(provision "$url" 50)
-            run_case "(a) SQLite, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
-                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
-            url=$(start_postgres); tokens=$(provision "$url" 50)
-            run_case "(a) PostgreSQL, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
-                --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
+        a|a-sqlite|a-postgres)
+            if [ "$c" != a-postgres ]; then
+                url=$work/a.db; tokens=$(provision "$url" 50)
+                run_case "(a) SQLite, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
+                    --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
+            fi
+            if [ "$c" != a-sqlite ]; then
+                start_postgres
+                url=$pg_url; tokens=$(provision "$url" 50)
+                run_case "(a) PostgreSQL, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
+                    --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
+            fi
             ;;
         c)
             url=$work/c.db; tokens=$(provision "$url" 50)

@@ -60,7 +60,7 @@ row_id add_device(store::store& db, const std::string& target, int i) {
 
 // `name` must contain the backend ("sqlite" or "postgres"): scripts filter on it.
 void open_target(const std::string& name, const std::string& url,
-                 postgres_insert insert = postgres_insert::pipeline) {
+                 postgres_insert insert = postgres_insert::arrays) {
     options opts;
     opts.max_connections = pool_size;
     opts.now = history_now;  // the history data ends at this pinned clock; retention default
@@ -70,7 +70,7 @@ void open_target(const std::string& name, const std::string& url,
     auto t = std::make_unique<target>();
     t->name = name;
     t->url = url;
-    t->variant = insert != postgres_insert::pipeline;
+    t->variant = insert != postgres_insert::arrays;
     t->db = std::move(*db);
     t->committer = std::make_unique<group_committer>(*t->db, group_options{});
     for (int i = 0; i < max_writers + 2; ++i) t->devices.push_back(add_device(*t->db, name, i));
@@ -168,7 +168,7 @@ void register_commit(const char* way, void (*fn)(benchmark::State&, target*), ta
 
 // Commit cases are registered configuration by configuration, backends interleaved, so a
 // slow phase of the machine (or a growing table) does not fall on one backend's rows only.
-// Insert-method variants ("postgres-copy") run group commit only.
+// Insert-method variants ("postgres-pipeline", "postgres-copy") run group commit only.
 void register_all() {
     for (int writers : {1, max_writers}) {
         for (int batch : {1, 30, 500}) {
@@ -207,7 +207,8 @@ int main(int argc, char** argv) {
     // connection on PostgreSQL, so its commits overlap and share WAL flushes.
     open_target("sqlite", (dir / "bench.db").string());
     open_target("postgres", pg_url);
-    // The same PostgreSQL group commit with COPY instead of pipelined INSERTs, side by side.
+    // The same PostgreSQL group commit with the other insert methods, side by side.
+    open_target("postgres-pipeline", pg_url, postgres_insert::pipeline);
     open_target("postgres-copy", pg_url, postgres_insert::copy);
     register_all();
     benchmark::RunSpecifiedBenchmarks();

@@ -217,6 +217,11 @@ struct streamer::impl {
             req.set(beast::http::field::user_agent, settings.hello.agent);
         }));
         ws.read_message_max(max_reply_bytes);
+        // A batch goes out as one frame, masked in 64 KiB steps. Beast's defaults (4 KiB, each
+        // step its own frame) cut a 30-sample batch into six frames, which the server reads
+        // one by one: 1.5x its CPU per sample under load (bench/ingest/README.md).
+        ws.auto_fragment(false);
+        ws.write_buffer_bytes(64 * 1024);
         websocket::response_type answer;
         co_await ws.async_handshake(answer, settings.server.host_header(),
                                     "/agent?hostId=" + settings.host_id,

@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -27,6 +28,8 @@ class connection final : public detail::connection {
     }
     result<std::int64_t> run(const char* sql, std::span<const detail::value> params,
                              const detail::row_handler& on_row) override;
+    result<std::int64_t> run_each(const char* sql, std::size_t per_set,
+                                  std::span<const detail::value> params) override;
     result<void> insert_metrics(std::span<const detail::staged_sample> rows,
                                 std::vector<char>& fresh) override;
     bool usable() override;
@@ -35,13 +38,22 @@ class connection final : public detail::connection {
     connection(PGconn* c, const options& opts, postgres_options pg)
         : conn_(c), log_(opts.log), pg_(pg) {}
     result<std::string> prepare(const char* sql, std::span<const detail::value> params);
+    result<std::string> prepare_typed(const char* sql, std::span<const Oid> types);
     boost::system::error_code fail(PGresult* r);
     result<void> copy_rows(std::span<const detail::staged_sample> rows);
     result<void> copy_insert(std::span<const detail::staged_sample> rows, std::vector<char>& fresh);
+    struct column_arrays;
+    result<void> arrays_insert(std::span<const detail::staged_sample> rows,
+                               std::vector<char>& fresh);
+    enum class all_new { inserted, no };
+    result<all_new> insert_if_all_new(const column_arrays& params);
     result<void> pipeline_insert(std::span<const detail::staged_sample> rows,
                                  std::vector<char>& fresh);
-    result<void> pipeline_chunk(const std::string& statement,
-                                std::span<const detail::staged_sample> rows, char* fresh);
+    result<void> pipelined(std::size_t count, const std::function<bool(std::size_t)>& send,
+                           const std::function<void(std::size_t, PGresult*)>& on_done);
+    result<void> pipeline_chunk(std::size_t first, std::size_t count,
+                                const std::function<bool(std::size_t)>& send,
+                                const std::function<void(std::size_t, PGresult*)>& on_done);
 
     PGconn* conn_;
     std::function<void(std::string_view)> log_;

@@ -1,6 +1,7 @@
 #include "store_sql/codec.hpp"
 
 #include <bit>
+#include <cassert>
 #include <cstring>
 
 namespace windash::store::detail {
@@ -31,10 +32,21 @@ bool get_doubles(blob_reader& r, std::vector<double>& v) {
     return r.ok();
 }
 
+// The exact size encode_detail writes, so its buffer is allocated once.
+std::size_t detail_size(const sample& s, std::uint8_t flags) {
+    std::size_t n = 2 + 8 * static_cast<std::size_t>(std::popcount(flags & 7u)) +
+                    (flags & has_load ? 24 : 0) + 4 + 8 * s.cpu.per_core.size() + 4 +
+                    8 * s.cpu.freq_mhz.size() + 4 + 4;
+    for (const auto& d : s.disks) n += 4 + d.name.size() + 16;
+    for (const auto& t : s.temps) n += 4 + t.name.size() + 8;
+    return n;
+}
+
 std::string encode_detail(const sample& s) {
+    const std::uint8_t f = flags_of(s);
     blob_writer w;
+    w.reserve(detail_size(s, f));
     w.u8(detail_version);
-    std::uint8_t f = flags_of(s);
     w.u8(f);
     if (s.mem.available) w.u64(*s.mem.available);
     if (s.mem.swap_used) w.u64(*s.mem.swap_used);
@@ -57,7 +69,9 @@ std::string encode_detail(const sample& s) {
         w.str(t.name);
         w.f64(t.celsius);
     }
-    return w.take();
+    auto out = w.take();
+    assert(out.size() == detail_size(s, f));
+    return out;
 }
 
 void decode_optionals(blob_reader& r, std::uint8_t f, sample& s) {
@@ -82,12 +96,17 @@ bool decode_lists(blob_reader& r, sample& s) {
 
 }  // namespace
 
+// Little-endian, appended whole (byte by byte, u64 was 2 % of the server's time under load).
 void blob_writer::u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
+    char b[4];
+    for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
+    out_.append(b, 4);
 }
 
 void blob_writer::u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
+    char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+    out_.append(b, 8);
 }
 
 void blob_writer::f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }

@@ -46,6 +46,7 @@ struct metric_row {
 /// Appends little-endian values to a string.
 class blob_writer {
   public:
+    void reserve(std::size_t bytes) { out_.reserve(bytes); }
     void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
     void u32(std::uint32_t v);
     void u64(std::uint64_t v);

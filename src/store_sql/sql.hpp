@@ -58,6 +58,23 @@ class connection {
     /// calls `on_row` for each row; returns the number of rows changed.
     [[nodiscard]] virtual result<std::int64_t> run(const char* sql, std::span<const value> params,
                                                    const row_handler& on_row = {}) = 0;
+    /// Runs `sql` once per parameter set, ignoring any result rows: `params` holds the sets one
+    /// after another, `per_set` values each. Returns the rows changed in all. Backends that can
+    /// send statements without waiting for each reply override it (PostgreSQL pipelines them: one
+    /// round trip per thousand sets instead of one per set); the default runs them one by one.
+    [[nodiscard]] virtual result<std::int64_t> run_each(const char* sql, std::size_t per_set,
+                                                        std::span<const value> params) {
+        if (per_set == 0 || params.size() % per_set != 0) {
+            return boost::system::error_code(errc::invalid_argument);
+        }
+        std::int64_t changed = 0;
+        for (std::size_t at = 0; at < params.size(); at += per_set) {
+            auto n = run(sql, params.subspan(at, per_set));
+            if (!n) return n;
+            changed += *n;
+        }
+        return changed;
+    }
     /// INSERT ... ON CONFLICT DO NOTHING of every row; fresh[i] tells whether rows[i] was stored.
     /// Inside a transaction begun by the caller.
     [[nodiscard]] virtual result<void> insert_metrics(std::span<const staged_sample> rows,

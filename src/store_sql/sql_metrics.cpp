@@ -110,18 +110,20 @@ result<staged_group> stage(std::span<const device_batch> batches) {
 // every 2 s writes its mark once a minute, not with every commit. The lock is what
 // rebuild_tier relies on: its unmarking waits for this transaction, then it recounts the
 // bucket's samples, so a commit racing with a rollup is never missed.
+constexpr const char* mark_pending_sql =
+    "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
+    "ON CONFLICT (tier, device_id, bucket) DO UPDATE SET gen = rollup_pending.gen WHERE false";
+
 result<void> mark_pending(connection& c, std::int64_t tier_no, row_id device, std::int64_t bucket) {
-    auto r = run(c,
-                 "INSERT INTO rollup_pending (tier, device_id, bucket) VALUES ($1, $2, $3) "
-                 "ON CONFLICT (tier, device_id, bucket) DO UPDATE SET gen = rollup_pending.gen "
-                 "WHERE false",
-                 {tier_no, device, bucket});
+    auto r = run(c, mark_pending_sql, {tier_no, device, bucket});
     if (!r) return r.error();
     return {};
 }
 
-// Marks the touched minutes for build_rollups. Devices' last_seen_at is not written here: it is
-// read as the newest stored ts (sql_accounts.cpp), which saves a devices page in every commit.
+// Marks the touched minutes for build_rollups, all in one run_each (a group of a hundred
+// batches touches a hundred or more minutes: one round trip to PostgreSQL, not one each).
+// Devices' last_seen_at is not written here: it is read as the newest stored ts
+// (sql_accounts.cpp), which saves a devices page in every commit.
 result<void> after_insert(connection& c, const staged_group& g, const std::vector<char>& fresh) {
     std::set<std::pair<row_id, std::int64_t>> minutes;
     for (std::size_t i = 0; i < g.staged.size(); ++i) {
@@ -129,9 +131,10 @@ result<void> after_insert(connection& c, const staged_group& g, const std::vecto
         auto [dev, row] = g.staged[i];
         minutes.emplace(dev, bucket_floor(row->ts, minute_us));
     }
-    for (auto [dev, bucket] : minutes) {
-        if (auto r = mark_pending(c, minute_tier, dev, bucket); !r) return r.error();
-    }
+    std::vector<value> marks;
+    marks.reserve(minutes.size() * 3);
+    for (auto [dev, bucket] : minutes) marks.insert(marks.end(), {minute_tier, dev, bucket});
+    if (auto r = c.run_each(mark_pending_sql, 3, marks); !r) return r.error();
     return {};
 }
 
@@ -179,12 +182,13 @@ result<std::vector<batch_outcome>> sql_store::commit_metrics(
         if (auto r = after_insert(c, *g, fresh); !r) return r.error();
         if (notes_.notify_sql != nullptr) {
             // In the transaction: delivered when, and only if, it commits.
+            std::vector<value> notes;
             for (std::size_t i = 0; i < fresh.size(); ++i) {
                 const std::string* note = g->notify_if_stored[i];
                 if (!fresh[i] || note == nullptr) continue;
-                auto r = run(c, notes_.notify_sql, {commit_channel, std::string_view(*note)});
-                if (!r) return r.error();
+                notes.insert(notes.end(), {commit_channel, std::string_view(*note)});
             }
+            if (auto r = c.run_each(notes_.notify_sql, 2, notes); !r) return r.error();
         }
         return outcomes(*g, fresh, batches.size());
     });

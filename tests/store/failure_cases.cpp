@@ -76,6 +76,51 @@ TEST_CASE("a sample the database rejects fails its whole group, and nothing of i
     CHECK(stored(*s, b.id) == 20);
 }
 
+TEST_CASE("a group marks every minute it touches, past one pipeline chunk, all or nothing") {
+    auto url = current_backend().fresh_url();
+    auto s = must(current_backend().open(url, test_options()));
+    auto dev = make_device(*s);
+    // 2,500 samples a minute apart: 2,500 rollup marks, more than one pipelined chunk (1,000)
+    // on PostgreSQL. The 1,700th minute's mark is refused by a constraint.
+    constexpr std::size_t minutes = 2500;
+    const auto start = base_time() - std::chrono::minutes{minutes};
+    auto b = batch_of(dev.id, start, minutes, 60s);
+    const auto refused_bucket = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    (start + std::chrono::minutes{1700}).time_since_epoch())
+                                    .count();
+    const bool sqlite = current_backend().name() == "sqlite";
+    const std::string bucket = std::to_string(refused_bucket);
+    current_backend().exec_sql(
+        url, sqlite ? "CREATE TRIGGER reject_mark BEFORE INSERT ON rollup_pending WHEN NEW.bucket "
+                      "= " +
+                          bucket + " BEGIN SELECT RAISE(ABORT, 'mark rejected by test'); END"
+                    : "ALTER TABLE rollup_pending ADD CONSTRAINT reject_mark CHECK (bucket <> " +
+                          bucket + ")");
+    auto failed = s->commit_metrics({&b, 1});
+    REQUIRE_FALSE(failed.has_value());
+    CHECK(failed.error() == errc::invalid_argument);
+    const auto stored_since_start = [&] {
+        return total_samples(
+            must(s->query_history({dev.id, start - 1h, base_time() + 1h, 100000})));
+    };
+    CHECK(stored_since_start() == 0);
+
+    // The connection that failed mid-pipeline is usable again; every minute gets its mark.
+    current_backend().exec_sql(url, sqlite
+                                        ? "DROP TRIGGER reject_mark"
+                                        : "ALTER TABLE rollup_pending DROP CONSTRAINT reject_mark");
+    auto out = must(s->commit_metrics({&b, 1}));
+    CHECK(out[0] == batch_outcome{minutes, 0});
+    CHECK(stored_since_start() == minutes);
+    std::size_t built = 0;
+    for (int pass = 0; pass < 10; ++pass) {
+        auto n = must(s->build_rollups(1000));
+        if (n == 0) break;
+        built += n;
+    }
+    CHECK(built == minutes);
+}
+
 TEST_CASE("commits fail while the database server is down and succeed once it is back" *
           doctest::skip(!backend_has_server())) {
     auto s = open_fresh();

@@ -14,8 +14,8 @@ class postgres_backend final : public backend {
         return cluster_.create_database("t" + std::to_string(++count_));
     }
     result<std::unique_ptr<store>> open(const std::string& url, options opts) override {
-#ifdef WINDASH_TEST_COPY_INSERT
-        return open_postgres_store(url, std::move(opts), {postgres_insert::copy});
+#ifdef WINDASH_TEST_INSERT  // an insert method other than the default: copy, arrays
+        return open_postgres_store(url, std::move(opts), {postgres_insert::WINDASH_TEST_INSERT});
 #else
         return open_postgres_store(url, std::move(opts));
 #endif
