@@ -59,6 +59,16 @@ start_postgres() {
     pg_url="postgresql://windash@127.0.0.1:$pg_port/bench$pg_databases"
 }
 
+# Stops the cluster (a fast shutdown: its checkpoint writes what it holds now, not during the
+# next case).
+stop_postgres() {
+    if [ -n "$pg_dir" ]; then
+        su postgres -c "$pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop" > /dev/null
+        rm -rf "$pg_dir"
+        pg_dir=""
+    fi
+}
+
 provision() {  # url count -> tokens file
     local url=$1 count=$2 tokens=$work/tokens-$RANDOM
     echo 'load-benchmark-password' |
@@ -117,6 +127,9 @@ PY
 run_case() {
     local name=$1 url=$2 tokens=$3 server_flags=$4; shift 5
     local log=$work/server.log
+    # The previous case's writes go to disk first, so they are not written back during this
+    # one (after (a), gigabytes: (b) then had a p99 of 213 ms, against 35 ms run alone).
+    sync
     "$server_bin" --database-url "$url" --port 0 --ws-port 0 --log-level warn $server_flags \
         > "$work/server.out" 2> "$log" &
     server_pid=$!
@@ -178,6 +191,7 @@ for c in $cases; do
                 url=$pg_url; tokens=$(provision "$url" 50)
                 run_case "(a) PostgreSQL, 50 agents x 30-sample batches, 4 in flight" "$url" "$tokens" "" -- \
                     --agents 50 --batch 30 --window 4 --warmup 3 --duration "$duration" ${TIMELINE:+--timeline}
+                stop_postgres
             fi
             ;;
         c)
