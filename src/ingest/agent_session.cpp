@@ -59,8 +59,7 @@ void agent_session<Stream>::run(beast::http::request<beast::http::string_body> u
         heard();  // pongs and pings count as signs of life
     });
     io::accept(ws_, upgrade,
-               {ws_.get_executor(),
-                beast::bind_front_handler(&agent_session::on_accept, this->shared_from_this())});
+               beast::bind_front_handler(&agent_session::on_accept, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -122,8 +121,7 @@ void agent_session<Stream>::maybe_read() {
     reading_ = true;
     last_heard_ = clock::now();  // time spent paused by backpressure is not the peer's silence
     io::read(ws_, buffer_,
-             {ws_.get_executor(),
-              beast::bind_front_handler(&agent_session::on_read, this->shared_from_this())});
+             beast::bind_front_handler(&agent_session::on_read, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -281,14 +279,13 @@ void agent_session<Stream>::do_write() {
     if (!open_ || writes_.empty()) return;
     writing_ = true;
     if (writes_.front().ping) {
-        io::ping(ws_, {ws_.get_executor(), [self = this->shared_from_this()](beast::error_code ec) {
-                           self->on_write(ec, 0);
-                       }});
+        io::ping(ws_, [self = this->shared_from_this()](beast::error_code ec) {
+            self->on_write(ec, 0);
+        });
         return;
     }
     io::write_text(ws_, net::buffer(writes_.front().text),
-                   {ws_.get_executor(),
-                    beast::bind_front_handler(&agent_session::on_write, this->shared_from_this())});
+                   beast::bind_front_handler(&agent_session::on_write, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -336,8 +333,7 @@ void agent_session<Stream>::maybe_close() {
     if (!open_ || !closing_ || !pending_.empty() || writing_) return;
     open_ = false;
     ping_timer_.cancel();
-    io::close(ws_, *closing_,
-              {ws_.get_executor(), [self = this->shared_from_this()](beast::error_code) {}});
+    io::close(ws_, *closing_, [self = this->shared_from_this()](beast::error_code) {});
 }
 
 template <class Stream>

@@ -39,8 +39,7 @@ void live_session<Stream>::run(beast::http::request<beast::http::string_body> up
         res.set(beast::http::field::server, "windash-server");
     }));
     io::accept(ws_, upgrade,
-               {ws_.get_executor(),
-                beast::bind_front_handler(&live_session::on_accept, this->shared_from_this())});
+               beast::bind_front_handler(&live_session::on_accept, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -63,8 +62,7 @@ void live_session<Stream>::on_accept(beast::error_code ec) {
 template <class Stream>
 void live_session<Stream>::do_read() {
     io::read(ws_, buffer_,
-             {ws_.get_executor(),
-              beast::bind_front_handler(&live_session::on_read, this->shared_from_this())});
+             beast::bind_front_handler(&live_session::on_read, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -100,8 +98,7 @@ template <class Stream>
 void live_session<Stream>::do_write() {
     writing_ = true;
     io::write_text(ws_, net::buffer(*queue_.front()),
-                   {ws_.get_executor(),
-                    beast::bind_front_handler(&live_session::on_write, this->shared_from_this())});
+                   beast::bind_front_handler(&live_session::on_write, this->shared_from_this()));
 }
 
 template <class Stream>
@@ -132,8 +129,7 @@ void live_session<Stream>::close(websocket::close_code code) {
     if (!open_) return;
     open_ = false;
     closing_ = true;
-    io::close(ws_, code,
-              {ws_.get_executor(), [self = this->shared_from_this()](beast::error_code) {}});
+    io::close(ws_, code, [self = this->shared_from_this()](beast::error_code) {});
 }
 
 template class live_session<plain_stream>;

@@ -6,7 +6,7 @@
 // each operation is compiled twice in all: plain and TLS.
 //
 // Contract: as for the Beast member functions they forward to; `ws` and every buffer must
-// outlive the operation.
+// outlive the operation. Callbacks run on the stream's executor (the session's strand).
 
 #include "ingest/stream.hpp"
 
@@ -39,19 +39,19 @@ struct erased_handler {
 template <class Stream>
 struct websocket_io {
     using ws_type = websocket_stream<Stream>;
-    using done_handler = erased_handler<boost::beast::error_code>;
-    using io_handler = erased_handler<boost::beast::error_code, std::size_t>;
+    using on_done = std::function<void(boost::beast::error_code)>;
+    using on_io = std::function<void(boost::beast::error_code, std::size_t)>;
 
     /// Answers `upgrade`; the request is read before this returns.
     static void accept(ws_type& ws,
                        const boost::beast::http::request<boost::beast::http::string_body>& upgrade,
-                       done_handler done);
+                       on_done done);
     /// One whole message into `buffer`.
-    static void read(ws_type& ws, boost::beast::flat_buffer& buffer, io_handler done);
+    static void read(ws_type& ws, boost::beast::flat_buffer& buffer, on_io done);
     /// One text message.
-    static void write_text(ws_type& ws, boost::asio::const_buffer text, io_handler done);
-    static void ping(ws_type& ws, done_handler done);
-    static void close(ws_type& ws, boost::beast::websocket::close_code code, done_handler done);
+    static void write_text(ws_type& ws, boost::asio::const_buffer text, on_io done);
+    static void ping(ws_type& ws, on_done done);
+    static void close(ws_type& ws, boost::beast::websocket::close_code code, on_done done);
 };
 
 extern template struct websocket_io<plain_stream>;
