@@ -300,8 +300,8 @@ agent_result<spool_drop> spool::append(std::string_view sample_json) {
     drop.full = st.dropped_full - before_full;
 
     auto& back = st.segments.back();
-    const fs::path path = st.path_of(back);
     if (!st.tail) {
+        const fs::path path = st.path_of(back);
         st.tail.reset(std::fopen(path.string().c_str(), "ab"));
         if (!st.tail) {
             if (back.count == 0) st.segments.pop_back();
@@ -319,6 +319,7 @@ agent_result<spool_drop> spool::append(std::string_view sample_json) {
         std::fputc('\n', st.tail.get()) != EOF &&
         (to_disk ? detail::flush_to_disk(st.tail.get()) : std::fflush(st.tail.get()) == 0);
     if (!written) {
+        const fs::path path = st.path_of(back);
         auto error = io_error(path, "cannot be written");
         // Cut what part of the line reached the file, so the next append starts a clean line.
         st.tail.reset();
