@@ -197,6 +197,19 @@ boost::system::result<load_average> parse_loadavg(std::string_view text) {
     return out;
 }
 
+std::optional<task_census> parse_task_census(std::string_view loadavg) {
+    loadavg = next_line(loadavg);
+    for (int i = 0; i < 3; ++i) next_field(loadavg);
+    const auto running_total = next_field(loadavg);
+    const auto slash = running_total.find('/');
+    task_census out;
+    if (slash == std::string_view::npos ||
+        !to_unsigned(running_total.substr(slash + 1), out.tasks) ||
+        !to_unsigned(next_field(loadavg), out.last_pid))
+        return std::nullopt;
+    return out;
+}
+
 boost::system::result<std::uint64_t> parse_uptime(std::string_view text) {
     double seconds = 0;
     if (!detail::to_double(next_field(text), seconds) || !(seconds >= 0) || seconds > 1e15)

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <unistd.h>
@@ -199,12 +200,16 @@ TEST_CASE("process_count_every: /proc is listed again only when the count is tha
     };
     auto every_call = collector_every(0ms);
     auto every_10s = collector_every(10s);
+    const auto tasks = [&](const char* census) {  // as the kernel updates it with /proc
+        std::ofstream(dir / "proc" / "loadavg", std::ios::in | std::ios::out) << census;
+    };
     CHECK(procs(every_call) == 1);  // the fixture's /proc/1
     CHECK(procs(every_10s) == 1);
 
     fs::create_directory(dir / "proc" / "4242");
     fs::create_directory(dir / "proc" / "4343");
     fs::create_directory(dir / "proc" / "sys4");  // not a process
+    tasks("0.00 0.00 0.00 1/12 4343\n");
     now += 2s;
     CHECK(procs(every_call) == 3);
     CHECK(procs(every_10s) == 1);  // 2 s old: reused
@@ -213,8 +218,67 @@ TEST_CASE("process_count_every: /proc is listed again only when the count is tha
     now += 1ms;
     CHECK(procs(every_10s) == 3);  // 10 s old: listed again
     fs::remove(dir / "proc" / "4242");
+    tasks("0.00 0.00 0.00 1/11 4343\n");
     now -= 1h;  // a clock that goes back does not freeze the count
     CHECK(procs(every_10s) == 2);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("process_count_every: a count is reused while /proc/loadavg shows the same tasks") {
+    const fs::path dir =
+        fs::temp_directory_path() / ("windash-collector-" + std::to_string(::getpid()) + "-census");
+    fs::remove_all(dir);
+    fs::copy(fs::path(WINDASH_COLLECTOR_FIXTURES) / "counter-reset" / "t0", dir,
+             fs::copy_options::recursive);
+    std::chrono::steady_clock::time_point now{};
+    wc::options o;
+    o.host_id = "h";
+    o.proc_root = (dir / "proc").string();
+    o.sys_root = (dir / "sys").string();
+    o.monotonic_clock = [&now] { return now; };
+    o.disk_space = [](const std::string&) { return std::nullopt; };
+    o.process_count_every = 10s;
+    wc::collector c(std::move(o));
+    const auto procs = [&c] {
+        auto s = c.collect();
+        REQUIRE_MESSAGE(s.has_value(), s.error().message());
+        return s->proc_count;
+    };
+    const auto tasks = [&](const char* census) {
+        std::ofstream(dir / "proc" / "loadavg", std::ios::in | std::ios::out) << census;
+    };
+    CHECK(procs() == 1);  // fixture: "1/10 5"
+
+    // A process appears while the census stays the same, which a real /proc cannot show: the
+    // old count is reused past 10 s, up to a minute, so the listing was skipped.
+    fs::create_directory(dir / "proc" / "4242");
+    now += 30s;
+    CHECK(procs() == 1);
+    now += 29s;
+    CHECK(procs() == 1);
+    now += 1s;
+    CHECK(procs() == 2);  // a minute old: listed again whatever the census says
+
+    // A task created (a new last PID) or ended (a lower total): listed again after 10 s.
+    fs::create_directory(dir / "proc" / "4343");
+    tasks("0.00 0.00 0.00 1/10 6\n");
+    now += 9s;
+    CHECK(procs() == 2);
+    now += 1s;
+    CHECK(procs() == 3);
+    fs::remove(dir / "proc" / "4343");
+    tasks("0.00 0.00 0.00 1/09 6\n");
+    now += 10s;
+    CHECK(procs() == 2);
+
+    // No census (a /proc/loadavg without its fourth and fifth fields): every 10 s, as before.
+    fs::create_directory(dir / "proc" / "4444");
+    tasks("0.00 0.00 0.00       \n");
+    now += 10s;
+    CHECK(procs() == 3);
+    fs::create_directory(dir / "proc" / "4545");
+    now += 10s;
+    CHECK(procs() == 4);
     fs::remove_all(dir);
 }
 

@@ -176,3 +176,13 @@ TEST_CASE("parse_loadavg and parse_uptime") {
     CHECK(wc::parse_uptime("-5 1").error() == wc::errc::bad_uptime);
     CHECK(wc::parse_uptime("nan 1").error() == wc::errc::bad_uptime);
 }
+
+TEST_CASE("parse_task_census: the total of tasks and the last PID from /proc/loadavg") {
+    CHECK(wc::parse_task_census("0.20 0.10 0.05 2/82 5113\n") == wc::task_census{82, 5113});
+    CHECK(wc::parse_task_census("0.00 0.04 0.08 1/94 10052") == wc::task_census{94, 10052});
+    CHECK_FALSE(wc::parse_task_census("0.20 0.10 0.05 2/82\n"));  // no last PID
+    CHECK_FALSE(wc::parse_task_census("0.20 0.10 0.05 82 5113\n"));
+    CHECK_FALSE(wc::parse_task_census("0.20 0.10 0.05 2/x 5113\n"));
+    CHECK_FALSE(wc::parse_task_census("0.20 0.10 0.05 2/82 -1\n"));
+    CHECK_FALSE(wc::parse_task_census(""));
+}

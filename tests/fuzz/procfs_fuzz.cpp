@@ -30,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             break;
         case 4:
             (void)c::parse_loadavg(text);
+            (void)c::parse_task_census(text);
             break;
         default:
             (void)c::parse_uptime(text);

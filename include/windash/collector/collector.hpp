@@ -49,8 +49,10 @@ struct options {
     std::function<std::optional<filesystem_space>(const std::string& mount_point)> disk_space;
     /// Linux: how long a process count is reused before /proc is listed again (zero: every
     /// call). Listing /proc costs the kernel a lookup per process, which was a third of a 2 s
-    /// agent's CPU (bench/README.md); windash-agent sets 10 s. Windows reads a counter that
-    /// costs nothing and ignores this.
+    /// agent's CPU (bench/README.md); windash-agent sets 10 s. When set, a count is also
+    /// reused, for up to a minute, while /proc/loadavg shows that no task was created or ended
+    /// since (procfs.hpp, task_census). Windows reads a counter that costs nothing and ignores
+    /// this.
     std::chrono::milliseconds process_count_every{0};
 };
 

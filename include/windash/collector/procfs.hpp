@@ -10,6 +10,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,19 @@ struct mount_entry {
 
 /// Parses /proc/loadavg's first three fields. Errors: bad_loadavg.
 [[nodiscard]] boost::system::result<load_average> parse_loadavg(std::string_view text);
+
+/// /proc/loadavg's fourth and fifth fields: `running/total` tasks (threads included) and the
+/// last PID handed out. While both stay the same, no task was created (each takes a new PID)
+/// and none ended (with none created, that lowers the total), so a process count taken
+/// earlier still holds.
+struct task_census {
+    std::uint64_t tasks = 0;
+    std::uint64_t last_pid = 0;
+    friend bool operator==(const task_census&, const task_census&) = default;
+};
+
+/// The census in /proc/loadavg; nullopt when its fourth or fifth field is missing or malformed.
+[[nodiscard]] std::optional<task_census> parse_task_census(std::string_view loadavg);
 
 /// Parses /proc/uptime's first field, whole seconds rounded down. Errors: bad_uptime.
 [[nodiscard]] boost::system::result<std::uint64_t> parse_uptime(std::string_view text);

@@ -81,8 +81,10 @@ std::vector<interface_counters> os_collector::read_net() {
     return parsed ? std::move(*parsed) : std::vector<interface_counters>{};
 }
 
-std::optional<load_average> os_collector::read_load() {
+std::optional<load_average> os_collector::read_load(std::optional<task_census>& census) {
+    census.reset();
     if (!loadavg_.read(buf_)) return std::nullopt;
+    census = parse_task_census(buf_);
     auto parsed = parse_loadavg(buf_);
     return parsed ? std::optional(*parsed) : std::nullopt;
 }
@@ -185,12 +187,25 @@ std::vector<temperature> os_collector::read_temperatures() {
     return temps;
 }
 
-std::uint64_t os_collector::count_processes(std::chrono::steady_clock::time_point now) {
-    const bool fresh = proc_counted_at_ && now >= *proc_counted_at_ &&
-                       now - *proc_counted_at_ < opts_.process_count_every;
+// With process_count_every set, a count is also reused while /proc/loadavg says no task was
+// created or ended since it was taken (task_census), up to census_reuse_max: on an idle machine
+// the listing (a kernel lookup per process, the costliest read of a sample) is then skipped.
+// The cap covers a census that can miss a change: a PID namespace's last PID beside the global
+// task total, or a /proc/loadavg that lxcfs makes up.
+std::uint64_t os_collector::count_processes(std::chrono::steady_clock::time_point now,
+                                            const std::optional<task_census>& census) {
+    constexpr auto census_reuse_max = std::chrono::minutes(1);
+    const auto age = proc_counted_at_ && now >= *proc_counted_at_
+                         ? std::optional(now - *proc_counted_at_)
+                         : std::nullopt;
+    const bool unchanged =
+        census && census == census_at_count_ && opts_.process_count_every.count() > 0;
+    const bool fresh =
+        age && (*age < opts_.process_count_every || (unchanged && *age < census_reuse_max));
     if (!fresh) {
         proc_count_ = proc_dir_.count_numeric();
         proc_counted_at_ = now;
+        census_at_count_ = census;
     }
     return proc_count_;
 }
@@ -213,8 +228,9 @@ boost::system::result<sample> os_collector::collect() {
     s.mem = *memory;
     s.uptime_sec = *uptime;
     s.disks = read_disks();
-    s.proc_count = count_processes(now.at);
-    s.load = read_load();
+    std::optional<task_census> census;
+    s.load = read_load(census);
+    s.proc_count = count_processes(now.at, census);
     s.temps = read_temperatures();
     prev_ = std::move(now);
     return s;

@@ -31,13 +31,14 @@ class os_collector {
     boost::system::result<memory_usage> read_memory();
     boost::system::result<std::uint64_t> read_uptime();
     std::vector<interface_counters> read_net();
-    std::optional<load_average> read_load();
+    std::optional<load_average> read_load(std::optional<task_census>& census);
     std::vector<double> read_frequencies(const std::vector<core_times>& cores);
     bool read_frequency(unsigned core, std::size_t index, std::size_t cores);
     std::vector<disk_usage> read_disks();
     std::optional<filesystem_space> space_of(const std::string& mount_point) const;
     std::vector<temperature> read_temperatures();
-    std::uint64_t count_processes(std::chrono::steady_clock::time_point now);
+    std::uint64_t count_processes(std::chrono::steady_clock::time_point now,
+                                  const std::optional<task_census>& census);
     void find_sensors();
     void add_hwmon_sensors(const std::string& chip_dir);
     void add_thermal_zones();
@@ -49,6 +50,7 @@ class os_collector {
     kept_dir proc_dir_;
     std::uint64_t proc_count_ = 0;
     std::optional<std::chrono::steady_clock::time_point> proc_counted_at_;
+    std::optional<task_census> census_at_count_;  // /proc/loadavg's, when proc_count_ was taken
     std::vector<mount_entry> disks_;  // select_disks() of the mount table, redone on change
     std::vector<kept_file> frequencies_;
     bool have_frequencies_ = true;
