@@ -83,7 +83,17 @@ pids+=($!)
 names+=("psutil every 2 s (baseline, collects only)")
 procs+=($!)
 
-rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+# The sampling loop below uses builtins only and starts no process, so the machine's tasks stay
+# as they are: the agent's collector keeps its process count while no task is created or ended
+# (collector.hpp, process_count_every), as it would on an idle machine.
+rss_kib() {
+    local key value rest
+    while read -r key value rest; do
+        if [ "$key" = VmRSS: ]; then echo "$value"; return; fi
+    done < "/proc/$1/status"
+}
+mkfifo "$work/never"
+exec {never}<> "$work/never"  # nothing is ever written: `read -t` on it is a sleep in the shell
 hwm_kib() { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
@@ -95,12 +105,12 @@ for i in "${!procs[@]}"; do
     ticks0+=("$(cpu_ticks "${procs[$i]}")")
     ns0+=("$(cpu_ns "${procs[$i]}")")
 done
-started=$(date +%s)
-while [ $(( $(date +%s) - started )) -lt "$duration" ]; do
+started=$EPOCHSECONDS
+while [ $((EPOCHSECONDS - started)) -lt "$duration" ]; do
     for i in "${!procs[@]}"; do rss_kib "${procs[$i]}" >> "$work/rss.$i"; done
-    sleep 10
+    read -r -t 10 -u "$never" _ || true
 done
-elapsed=$(( $(date +%s) - started ))
+elapsed=$((EPOCHSECONDS - started))
 ticks=()
 ns=()
 hwm=()
