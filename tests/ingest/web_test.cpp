@@ -294,7 +294,14 @@ TEST_CASE(
     REQUIRE(ada_live.connect(port, "/api/live", "", headers_of(ada, origin)) == 101);
     agent_client bob_live;
     REQUIRE(bob_live.connect(port, "/api/live", "", headers_of(bob, origin)) == 101);
-    auto metrics = http_get(port, "/metrics").body;
+    // The client sees the 101 before the server's session counts itself: wait for the gauge,
+    // at most 50 tries 100 ms apart (the ASan build once read it too early).
+    std::string metrics;
+    for (int i = 0; i < 50; ++i) {
+        metrics = http_get(port, "/metrics").body;
+        if (contains(metrics, "windash_live_connections 2")) break;
+        std::this_thread::sleep_for(100ms);
+    }
     CHECK(contains(metrics, "windash_live_connections 2"));
 
     agent_client agent;
