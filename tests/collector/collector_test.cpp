@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -176,110 +177,116 @@ TEST_CASE("a missing required source is an error value, and the next call recove
     CHECK(s.error() == wc::condition::unavailable);
 }
 
-TEST_CASE("process_count_every: /proc is listed again only when the count is that old") {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("windash-collector-" + std::to_string(::getpid()) + "-proc-count");
-    fs::remove_all(dir);
-    fs::copy(fs::path(WINDASH_COLLECTOR_FIXTURES) / "counter-reset" / "t0", dir,
-             fs::copy_options::recursive);
-    std::chrono::steady_clock::time_point now{};
-    const auto collector_every = [&](std::chrono::milliseconds every) {
+namespace {
+
+// A scratch copy of the counter-reset fixture's /proc, to which a test adds and removes
+// processes, with a fake monotonic clock for the collectors it makes over it.
+class process_table {
+  public:
+    explicit process_table(const std::string& name)
+        : dir_(fs::temp_directory_path() /
+               ("windash-collector-" + std::to_string(::getpid()) + "-" + name)) {
+        fs::remove_all(dir_);
+        fs::copy(fs::path(WINDASH_COLLECTOR_FIXTURES) / "counter-reset" / "t0", dir_,
+                 fs::copy_options::recursive);
+    }
+    ~process_table() {
+        std::error_code ignored;
+        fs::remove_all(dir_, ignored);
+    }
+
+    // The collector must not outlive this table.
+    wc::collector collector(std::chrono::milliseconds process_count_every) {
         wc::options o;
         o.host_id = "h";
-        o.proc_root = (dir / "proc").string();
-        o.sys_root = (dir / "sys").string();
-        o.monotonic_clock = [&now] { return now; };
+        o.proc_root = (dir_ / "proc").string();
+        o.sys_root = (dir_ / "sys").string();
+        o.monotonic_clock = [this] { return now; };
         o.disk_space = [](const std::string&) { return std::nullopt; };
-        o.process_count_every = every;
+        o.process_count_every = process_count_every;
         return wc::collector(std::move(o));
-    };
-    const auto procs = [](wc::collector& c) {
-        auto s = c.collect();
-        REQUIRE_MESSAGE(s.has_value(), s.error().message());
-        return s->proc_count;
-    };
-    auto every_call = collector_every(0ms);
-    auto every_10s = collector_every(10s);
-    const auto tasks = [&](const char* census) {  // as the kernel updates it with /proc
-        std::ofstream(dir / "proc" / "loadavg", std::ios::in | std::ios::out) << census;
-    };
-    CHECK(procs(every_call) == 1);  // the fixture's /proc/1
-    CHECK(procs(every_10s) == 1);
+    }
+    void add(int pid) { fs::create_directory(dir_ / "proc" / std::to_string(pid)); }
+    void add_other(const char* entry) { fs::create_directory(dir_ / "proc" / entry); }
+    void remove(int pid) { fs::remove(dir_ / "proc" / std::to_string(pid)); }
+    // Rewrites /proc/loadavg in place, as the kernel updates it with /proc.
+    void census(const char* loadavg) {
+        std::ofstream(dir_ / "proc" / "loadavg", std::ios::in | std::ios::out) << loadavg;
+    }
 
-    fs::create_directory(dir / "proc" / "4242");
-    fs::create_directory(dir / "proc" / "4343");
-    fs::create_directory(dir / "proc" / "sys4");  // not a process
-    tasks("0.00 0.00 0.00 1/12 4343\n");
-    now += 2s;
-    CHECK(procs(every_call) == 3);
-    CHECK(procs(every_10s) == 1);  // 2 s old: reused
-    now += 7999ms;
-    CHECK(procs(every_10s) == 1);
-    now += 1ms;
-    CHECK(procs(every_10s) == 3);  // 10 s old: listed again
-    fs::remove(dir / "proc" / "4242");
-    tasks("0.00 0.00 0.00 1/11 4343\n");
-    now -= 1h;  // a clock that goes back does not freeze the count
-    CHECK(procs(every_10s) == 2);
-    fs::remove_all(dir);
+    std::chrono::steady_clock::time_point now{};
+
+  private:
+    fs::path dir_;
+};
+
+std::uint64_t process_count(wc::collector& c) {
+    auto s = c.collect();
+    REQUIRE_MESSAGE(s.has_value(), s.error().message());
+    return s->proc_count;
+}
+
+}  // namespace
+
+TEST_CASE("process_count_every: /proc is listed again only when the count is that old") {
+    process_table table("proc-count");
+    auto every_call = table.collector(0ms);
+    auto every_10s = table.collector(10s);
+    CHECK(process_count(every_call) == 1);  // the fixture's /proc/1
+    CHECK(process_count(every_10s) == 1);
+
+    table.add(4242);
+    table.add(4343);
+    table.add_other("sys4");  // not a process
+    table.census("0.00 0.00 0.00 1/12 4343\n");
+    table.now += 2s;
+    CHECK(process_count(every_call) == 3);
+    CHECK(process_count(every_10s) == 1);  // 2 s old: reused
+    table.now += 7999ms;
+    CHECK(process_count(every_10s) == 1);
+    table.now += 1ms;
+    CHECK(process_count(every_10s) == 3);  // 10 s old: listed again
+    table.remove(4242);
+    table.census("0.00 0.00 0.00 1/11 4343\n");
+    table.now -= 1h;  // a clock that goes back does not freeze the count
+    CHECK(process_count(every_10s) == 2);
 }
 
 TEST_CASE("process_count_every: a count is reused while /proc/loadavg shows the same tasks") {
-    const fs::path dir =
-        fs::temp_directory_path() / ("windash-collector-" + std::to_string(::getpid()) + "-census");
-    fs::remove_all(dir);
-    fs::copy(fs::path(WINDASH_COLLECTOR_FIXTURES) / "counter-reset" / "t0", dir,
-             fs::copy_options::recursive);
-    std::chrono::steady_clock::time_point now{};
-    wc::options o;
-    o.host_id = "h";
-    o.proc_root = (dir / "proc").string();
-    o.sys_root = (dir / "sys").string();
-    o.monotonic_clock = [&now] { return now; };
-    o.disk_space = [](const std::string&) { return std::nullopt; };
-    o.process_count_every = 10s;
-    wc::collector c(std::move(o));
-    const auto procs = [&c] {
-        auto s = c.collect();
-        REQUIRE_MESSAGE(s.has_value(), s.error().message());
-        return s->proc_count;
-    };
-    const auto tasks = [&](const char* census) {
-        std::ofstream(dir / "proc" / "loadavg", std::ios::in | std::ios::out) << census;
-    };
-    CHECK(procs() == 1);  // fixture: "1/10 5"
+    process_table table("census");
+    auto c = table.collector(10s);
+    CHECK(process_count(c) == 1);  // fixture: "1/10 5"
 
     // A process appears while the census stays the same, which a real /proc cannot show: the
     // old count is reused past 10 s, up to a minute, so the listing was skipped.
-    fs::create_directory(dir / "proc" / "4242");
-    now += 30s;
-    CHECK(procs() == 1);
-    now += 29s;
-    CHECK(procs() == 1);
-    now += 1s;
-    CHECK(procs() == 2);  // a minute old: listed again whatever the census says
+    table.add(4242);
+    table.now += 30s;
+    CHECK(process_count(c) == 1);
+    table.now += 29s;
+    CHECK(process_count(c) == 1);
+    table.now += 1s;
+    CHECK(process_count(c) == 2);  // a minute old: listed again whatever the census says
 
     // A task created (a new last PID) or ended (a lower total): listed again after 10 s.
-    fs::create_directory(dir / "proc" / "4343");
-    tasks("0.00 0.00 0.00 1/10 6\n");
-    now += 9s;
-    CHECK(procs() == 2);
-    now += 1s;
-    CHECK(procs() == 3);
-    fs::remove(dir / "proc" / "4343");
-    tasks("0.00 0.00 0.00 1/09 6\n");
-    now += 10s;
-    CHECK(procs() == 2);
+    table.add(4343);
+    table.census("0.00 0.00 0.00 1/10 6\n");
+    table.now += 9s;
+    CHECK(process_count(c) == 2);
+    table.now += 1s;
+    CHECK(process_count(c) == 3);
+    table.remove(4343);
+    table.census("0.00 0.00 0.00 1/09 6\n");
+    table.now += 10s;
+    CHECK(process_count(c) == 2);
 
     // No census (a /proc/loadavg without its fourth and fifth fields): every 10 s, as before.
-    fs::create_directory(dir / "proc" / "4444");
-    tasks("0.00 0.00 0.00       \n");
-    now += 10s;
-    CHECK(procs() == 3);
-    fs::create_directory(dir / "proc" / "4545");
-    now += 10s;
-    CHECK(procs() == 4);
-    fs::remove_all(dir);
+    table.add(4444);
+    table.census("0.00 0.00 0.00       \n");
+    table.now += 10s;
+    CHECK(process_count(c) == 3);
+    table.add(4545);
+    table.now += 10s;
+    CHECK(process_count(c) == 4);
 }
 
 TEST_CASE("the constructor refuses an invalid host id") {

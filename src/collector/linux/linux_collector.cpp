@@ -81,12 +81,10 @@ std::vector<interface_counters> os_collector::read_net() {
     return parsed ? std::move(*parsed) : std::vector<interface_counters>{};
 }
 
-std::optional<load_average> os_collector::read_load(std::optional<task_census>& census) {
-    census.reset();
-    if (!loadavg_.read(buf_)) return std::nullopt;
-    census = parse_task_census(buf_);
-    auto parsed = parse_loadavg(buf_);
-    return parsed ? std::optional(*parsed) : std::nullopt;
+os_collector::loadavg_fields os_collector::read_loadavg() {
+    if (!loadavg_.read(buf_)) return {};
+    auto load = parse_loadavg(buf_);
+    return {load ? std::optional(*load) : std::nullopt, parse_task_census(buf_)};
 }
 
 bool os_collector::read_frequency(unsigned core, std::size_t index, std::size_t cores) {
@@ -228,9 +226,9 @@ boost::system::result<sample> os_collector::collect() {
     s.mem = *memory;
     s.uptime_sec = *uptime;
     s.disks = read_disks();
-    std::optional<task_census> census;
-    s.load = read_load(census);
-    s.proc_count = count_processes(now.at, census);
+    auto loadavg = read_loadavg();
+    s.load = loadavg.load;
+    s.proc_count = count_processes(now.at, loadavg.census);
     s.temps = read_temperatures();
     prev_ = std::move(now);
     return s;

@@ -31,7 +31,12 @@ class os_collector {
     boost::system::result<memory_usage> read_memory();
     boost::system::result<std::uint64_t> read_uptime();
     std::vector<interface_counters> read_net();
-    std::optional<load_average> read_load(std::optional<task_census>& census);
+    // /proc/loadavg: the load averages and the task census, each absent when unreadable.
+    struct loadavg_fields {
+        std::optional<load_average> load;
+        std::optional<task_census> census;
+    };
+    loadavg_fields read_loadavg();
     std::vector<double> read_frequencies(const std::vector<core_times>& cores);
     bool read_frequency(unsigned core, std::size_t index, std::size_t cores);
     std::vector<disk_usage> read_disks();
